@@ -1,0 +1,392 @@
+//! The request [`Context`]: what a handler may do besides returning a value:
+//! log to the client, report progress, notice cancellation, read who is
+//! asking, and ask the client for input (elicitation, sampling, roots) in
+//! whichever way the request's protocol era allows.
+
+use crate::dispatch::{InputRound, Interrupt, Outbound, Session};
+use crate::error::ContextError;
+use crate::protocol::jsonrpc::RequestId;
+use crate::protocol::version::{Era, LogLevel};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::sync::{Arc, Mutex};
+use tokio_util::sync::CancellationToken;
+
+/// The context of one request, passed to handlers that take it as a parameter.
+///
+/// ```
+/// use mcp_runtime::prelude::*;
+///
+/// #[derive(Deserialize, JsonSchema)]
+/// struct Items { items: Vec<String> }
+///
+/// async fn long_task(ctx: Context, Args(Items { items }): Args<Items>) -> Result<Vec<String>, ToolError> {
+///     ctx.info(format!("Starting to process {} items", items.len())).await;
+///     let total = items.len() as f64;
+///     let mut done = Vec::new();
+///     for (i, item) in items.into_iter().enumerate() {
+///         ctx.report_progress(i as f64 + 1.0, Some(total), Some("working")).await;
+///         done.push(item.to_uppercase());
+///     }
+///     Ok(done)
+/// }
+/// ```
+#[derive(Clone)]
+pub struct Context {
+    inner: Arc<Scope>,
+}
+
+pub(crate) struct Scope {
+    pub session: Arc<Session>,
+    pub request_id: RequestId,
+    pub sink: Outbound,
+    pub era: Era,
+    pub progress_token: Option<Value>,
+    /// 2026-07-28: the level from `_meta` (none means no logs at all).
+    pub log_level: Option<LogLevel>,
+    pub client_capabilities: Value,
+    pub client_info: Option<Value>,
+    pub cancel: CancellationToken,
+    /// 2026-07-28: the answers of earlier rounds.
+    pub input: Option<InputRound>,
+    pub last_progress: Mutex<Option<f64>>,
+}
+
+/// A question for the client.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputRequest {
+    /// `elicitation/create` in form mode: a message and a flat object schema.
+    Elicit {
+        /// What to ask the user.
+        message: String,
+        /// The form's schema.
+        schema: Value,
+    },
+    /// `sampling/createMessage` with these params.
+    Sample(Value),
+    /// `roots/list`.
+    ListRoots,
+}
+
+impl InputRequest {
+    /// An elicitation in form mode.
+    pub fn elicit(message: impl Into<String>, schema: Value) -> Self {
+        InputRequest::Elicit { message: message.into(), schema }
+    }
+    /// A sampling request for one user message.
+    pub fn sample(prompt: impl Into<String>, max_tokens: u32) -> Self {
+        InputRequest::Sample(json!({
+            "messages": [{ "role": "user", "content": { "type": "text", "text": prompt.into() } }],
+            "maxTokens": max_tokens,
+        }))
+    }
+    fn method(&self) -> &'static str {
+        match self {
+            InputRequest::Elicit { .. } => "elicitation/create",
+            InputRequest::Sample(_) => "sampling/createMessage",
+            InputRequest::ListRoots => "roots/list",
+        }
+    }
+    fn capability(&self) -> &'static str {
+        match self {
+            InputRequest::Elicit { .. } => "elicitation",
+            InputRequest::Sample(_) => "sampling",
+            InputRequest::ListRoots => "roots",
+        }
+    }
+    fn key_prefix(&self) -> &'static str {
+        match self {
+            InputRequest::Elicit { .. } => "elicit",
+            InputRequest::Sample(_) => "sample",
+            InputRequest::ListRoots => "roots",
+        }
+    }
+    /// Whether `answer` has the shape of an answer to this request.
+    fn accepts(&self, answer: &Value) -> bool {
+        match self {
+            InputRequest::Elicit { .. } => matches!(answer.get("action").and_then(Value::as_str), Some("accept" | "decline" | "cancel")),
+            InputRequest::Sample(_) => answer.get("content").is_some(),
+            InputRequest::ListRoots => answer.get("roots").is_some_and(Value::is_array),
+        }
+    }
+    fn params(&self) -> Value {
+        match self {
+            InputRequest::Elicit { message, schema } => json!({ "mode": "form", "message": message, "requestedSchema": schema }),
+            InputRequest::Sample(p) => p.clone(),
+            InputRequest::ListRoots => json!({}),
+        }
+    }
+}
+
+/// What the user did with an elicitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ElicitAction {
+    /// Submitted the form.
+    Accept,
+    /// Said no.
+    Decline,
+    /// Dismissed it.
+    Cancel,
+}
+
+/// The client's answer to an elicitation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ElicitResult {
+    /// What the user did.
+    pub action: ElicitAction,
+    /// The form's values, when accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Map<String, Value>>,
+}
+
+/// A typed elicitation outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Elicited<T> {
+    /// The user submitted the form.
+    Accepted(T),
+    /// The user said no.
+    Declined,
+    /// The user dismissed the form.
+    Cancelled,
+}
+
+/// The client's answer to a sampling request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SamplingResult {
+    /// Who produced the content (normally the assistant).
+    pub role: crate::protocol::Role,
+    /// The content block (or blocks) produced.
+    pub content: Value,
+    /// The model used.
+    #[serde(default)]
+    pub model: String,
+    /// Why sampling stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<String>,
+}
+
+impl SamplingResult {
+    /// The text of the content, when it is a text block.
+    pub fn text(&self) -> Option<&str> {
+        self.content.get("text").and_then(Value::as_str)
+    }
+}
+
+impl Context {
+    pub(crate) fn new(scope: Scope) -> Self {
+        Context { inner: Arc::new(scope) }
+    }
+
+    pub(crate) fn scope(&self) -> &Scope {
+        &self.inner
+    }
+
+    /// The id of the request being served.
+    pub fn request_id(&self) -> &RequestId {
+        &self.inner.request_id
+    }
+
+    /// The protocol revision the request is served under.
+    pub fn protocol_version(&self) -> &'static str {
+        self.inner.era.version()
+    }
+
+    /// The client's self-reported name and version, when known.
+    pub fn client_info(&self) -> Option<&Value> {
+        self.inner.client_info.as_ref()
+    }
+
+    /// The capabilities the client declared (per request in 2026-07-28, at
+    /// `initialize` before).
+    pub fn client_capabilities(&self) -> &Value {
+        &self.inner.client_capabilities
+    }
+
+    /// A token that is cancelled when the client cancels the request. The
+    /// handler's future is also dropped then; the token is for work the
+    /// handler started elsewhere (threads, child processes).
+    pub fn cancellation(&self) -> CancellationToken {
+        self.inner.cancel.clone()
+    }
+
+    /// Whether the client cancelled the request.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancel.is_cancelled()
+    }
+
+    /// Sends a log message to the client, if the client asked for this level.
+    pub async fn log(&self, level: LogLevel, data: impl Into<Value>) {
+        let min = match self.inner.era {
+            Era::Modern(_) => match self.inner.log_level {
+                Some(l) => l,
+                None => return,
+            },
+            Era::Legacy(_) => self.inner.session.legacy().log_level,
+        };
+        if level < min {
+            return;
+        }
+        let logger = self.inner.session.core.server_name().to_string();
+        self.inner.sink.notify("notifications/message", json!({ "level": level, "logger": logger, "data": data.into() }));
+    }
+
+    /// Logs at `debug`.
+    pub async fn debug(&self, message: impl Into<String>) {
+        self.log(LogLevel::Debug, message.into()).await
+    }
+    /// Logs at `info`.
+    pub async fn info(&self, message: impl Into<String>) {
+        self.log(LogLevel::Info, message.into()).await
+    }
+    /// Logs at `notice`.
+    pub async fn notice(&self, message: impl Into<String>) {
+        self.log(LogLevel::Notice, message.into()).await
+    }
+    /// Logs at `warning`.
+    pub async fn warning(&self, message: impl Into<String>) {
+        self.log(LogLevel::Warning, message.into()).await
+    }
+    /// Logs at `error`.
+    pub async fn error(&self, message: impl Into<String>) {
+        self.log(LogLevel::Error, message.into()).await
+    }
+
+    /// Reports progress, if the client sent a progress token. Progress must
+    /// grow: a value not above the last one is dropped.
+    pub async fn report_progress(&self, progress: impl Into<f64>, total: Option<f64>, message: Option<&str>) {
+        let Some(token) = &self.inner.progress_token else { return };
+        let progress = progress.into();
+        {
+            let mut last = self.inner.last_progress.lock().unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|l| progress <= l) || !progress.is_finite() {
+                tracing::debug!(progress, "dropping progress that does not increase");
+                return;
+            }
+            *last = Some(progress);
+        }
+        let mut params = json!({ "progressToken": token, "progress": progress });
+        if let Some(t) = total {
+            params["total"] = json!(t);
+        }
+        if let Some(m) = message {
+            params["message"] = json!(m);
+        }
+        self.inner.sink.notify("notifications/progress", params);
+    }
+
+    /// Asks the client several questions at once, each under a key of the
+    /// caller's choosing; the answers come back under the same keys.
+    ///
+    /// In the legacy era the requests are sent to the client while the
+    /// handler waits. In 2026-07-28 the request is answered `input_required`
+    /// and this handler runs again, from the start, when the client retries
+    /// with the answers: so code before this call must be safe to repeat.
+    /// An answer of the wrong shape counts as no answer and is asked again.
+    pub async fn request_inputs<K: Into<String>>(&self, requests: Vec<(K, InputRequest)>) -> Result<Map<String, Value>, ContextError> {
+        let requests: Vec<(String, InputRequest)> = requests.into_iter().map(|(k, r)| (k.into(), r)).collect();
+        let scope = &*self.inner;
+        match (&scope.era, &scope.input) {
+            (Era::Modern(_), Some(round)) => {
+                let answered = |key: &str, r: &InputRequest| round.answer(key).filter(|a| r.accepts(a)).cloned();
+                if requests.iter().all(|(k, r)| answered(k, r).is_some()) {
+                    return Ok(requests.iter().filter_map(|(k, r)| answered(k, r).map(|a| (k.clone(), a))).collect());
+                }
+                let mut missing_caps = Map::new();
+                for (_, r) in &requests {
+                    if scope.client_capabilities.get(r.capability()).is_none() {
+                        missing_caps.insert(r.capability().into(), json!({}));
+                    }
+                }
+                if !missing_caps.is_empty() {
+                    round.interrupt(Interrupt::MissingCapability(Value::Object(missing_caps)));
+                } else {
+                    let mut needed = Map::new();
+                    for (key, r) in &requests {
+                        if answered(key, r).is_none() {
+                            needed.insert(key.clone(), json!({ "method": r.method(), "params": r.params() }));
+                        }
+                    }
+                    round.interrupt(Interrupt::NeedInput(needed));
+                }
+                // The dispatcher answers for this handler and drops it.
+                std::future::pending().await
+            }
+            (Era::Modern(_), None) => Err(ContextError::Unsupported("input requests outside tools, resources and prompts")),
+            (Era::Legacy(_), _) => {
+                let caps = scope.session.legacy().client_capabilities;
+                let mut answers = Map::new();
+                for (key, r) in &requests {
+                    if caps.get(r.capability()).is_none() {
+                        return Err(ContextError::Unsupported(r.capability()));
+                    }
+                    let answer = scope.session.request_client(r.method(), r.params(), &scope.sink, &scope.cancel).await?;
+                    answers.insert(key.clone(), answer);
+                }
+                Ok(answers)
+            }
+        }
+    }
+
+    async fn one_input(&self, request: InputRequest) -> Result<Value, ContextError> {
+        let key = match &self.inner.input {
+            Some(round) => round.next_key(request.key_prefix()),
+            None => request.key_prefix().to_string(),
+        };
+        let mut answers = self.request_inputs(vec![(key.clone(), request)]).await?;
+        answers.remove(&key).ok_or_else(|| ContextError::Malformed("no answer".into()))
+    }
+
+    /// Asks the user to fill a form (`requestedSchema` is a flat object schema).
+    pub async fn elicit(&self, message: impl Into<String>, schema: Value) -> Result<ElicitResult, ContextError> {
+        let answer = self.one_input(InputRequest::Elicit { message: message.into(), schema }).await?;
+        serde_json::from_value(answer).map_err(|e| ContextError::Malformed(e.to_string()))
+    }
+
+    /// Asks the user to fill a form described by `T`, and reads the answer as `T`.
+    pub async fn elicit_as<T: DeserializeOwned + JsonSchema>(&self, message: impl Into<String>) -> Result<Elicited<T>, ContextError> {
+        let mut schema = crate::handler::schema_for::<T>();
+        if let Value::Object(m) = &mut schema {
+            m.remove("$schema");
+        }
+        let result = self.elicit(message, schema).await?;
+        Ok(match result.action {
+            ElicitAction::Accept => {
+                let content = Value::Object(result.content.unwrap_or_default());
+                Elicited::Accepted(serde_json::from_value(content).map_err(|e| ContextError::Malformed(e.to_string()))?)
+            }
+            ElicitAction::Decline => Elicited::Declined,
+            ElicitAction::Cancel => Elicited::Cancelled,
+        })
+    }
+
+    /// Asks the client's model to complete `prompt` (a single user message).
+    pub async fn sample(&self, prompt: impl Into<String>, max_tokens: u32) -> Result<SamplingResult, ContextError> {
+        let answer = self.one_input(InputRequest::sample(prompt, max_tokens)).await?;
+        serde_json::from_value(answer).map_err(|e| ContextError::Malformed(e.to_string()))
+    }
+
+    /// Sends `sampling/createMessage` with these params.
+    pub async fn create_message(&self, params: Value) -> Result<SamplingResult, ContextError> {
+        let answer = self.one_input(InputRequest::Sample(params)).await?;
+        serde_json::from_value(answer).map_err(|e| ContextError::Malformed(e.to_string()))
+    }
+
+    /// Asks the client for its roots (`file://` URIs it lets the server use).
+    pub async fn list_roots(&self) -> Result<Vec<Value>, ContextError> {
+        let answer = self.one_input(InputRequest::ListRoots).await?;
+        answer
+            .get("roots")
+            .and_then(Value::as_array)
+            .cloned()
+            .ok_or_else(|| ContextError::Malformed("no \"roots\" array".into()))
+    }
+
+    /// Tells subscribed clients that a resource changed.
+    pub fn notify_resource_updated(&self, uri: impl Into<String>) {
+        let _ = self.inner.session.core.events.send(crate::dispatch::Event::ResourceUpdated(uri.into()));
+    }
+}

@@ -1,0 +1,119 @@
+//! The legacy era (2024-11-05 to 2025-11-25): `initialize` negotiates a
+//! version and capabilities once per session; `ping`, `logging/setLevel` and
+//! `resources/subscribe` exist; handlers may send requests to the client.
+
+use super::methods::{self, RequestInfo, Stop};
+use super::{Outbound, Session};
+use crate::protocol::jsonrpc::{ErrorObject, Request};
+use crate::protocol::version::{Era, LogLevel, LATEST_LEGACY};
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// The capabilities this server declares (both eras).
+pub(crate) fn capabilities() -> Value {
+    json!({
+        "logging": {},
+        "completions": {},
+        "prompts": { "listChanged": true },
+        "resources": { "subscribe": true, "listChanged": true },
+        "tools": { "listChanged": true },
+    })
+}
+
+pub(crate) async fn serve(session: &Arc<Session>, request: Request, sink: Outbound, cancel: CancellationToken) -> Result<Value, ErrorObject> {
+    let params = &request.params;
+    match request.method.as_str() {
+        "initialize" => return Ok(initialize(session, params)),
+        "ping" => return Ok(json!({})),
+        _ => {}
+    }
+    let Some(era) = session.legacy().era else {
+        return Err(ErrorObject::invalid_request(format!(
+            "Session not initialized: send \"initialize\" before \"{}\"",
+            request.method
+        )));
+    };
+    let info = || {
+        let state = session.legacy();
+        RequestInfo {
+            id: request.id.clone(),
+            sink: sink.clone(),
+            era,
+            progress_token: params.get("_meta").and_then(|m| m.get("progressToken")).cloned(),
+            log_level: None,
+            client_capabilities: state.client_capabilities,
+            client_info: state.client_info,
+            cancel: cancel.clone(),
+            answers: None,
+        }
+    };
+    let outcome = match request.method.as_str() {
+        "tools/list" => methods::list_tools(session, params),
+        "tools/call" => methods::call_tool(session, params, info()).await,
+        "resources/list" => methods::list_resources(session, params),
+        "resources/templates/list" => methods::list_templates(session, params),
+        "resources/read" => methods::read_resource(session, params, info()).await,
+        "prompts/list" => methods::list_prompts(session, params),
+        "prompts/get" => methods::get_prompt(session, params, info()).await,
+        "completion/complete" => methods::complete(session, params),
+        "logging/setLevel" => set_level(session, params),
+        "resources/subscribe" | "resources/unsubscribe" => subscribe(session, params, request.method == "resources/subscribe"),
+        other => Err(Stop::Error(ErrorObject::method_not_found(other))),
+    };
+    match outcome {
+        Ok(result) => Ok(Value::Object(result)),
+        Err(Stop::Error(e)) => Err(e),
+        // Legacy handlers ask the client directly and are never interrupted.
+        Err(Stop::Interrupted(..)) => Err(ErrorObject::internal("unexpected interrupt in a legacy session")),
+    }
+}
+
+fn initialize(session: &Session, params: &Map<String, Value>) -> Value {
+    let requested = params.get("protocolVersion").and_then(Value::as_str).unwrap_or(LATEST_LEGACY);
+    let era = Era::legacy(requested).unwrap_or(Era::Legacy(LATEST_LEGACY));
+    let client_capabilities = params.get("capabilities").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
+    let client_info = params.get("clientInfo").cloned();
+    tracing::debug!(version = era.version(), client = ?client_info, "initialize");
+    session.update_legacy(|s| {
+        s.era = Some(era);
+        s.client_capabilities = client_capabilities;
+        s.client_info = client_info;
+    });
+    let core = &session.core;
+    let mut result = json!({
+        "protocolVersion": era.version(),
+        "capabilities": capabilities(),
+        "serverInfo": core.info,
+    });
+    if let Some(i) = &core.instructions {
+        result["instructions"] = json!(i);
+    }
+    result
+}
+
+fn set_level(session: &Session, params: &Map<String, Value>) -> Result<Map<String, Value>, Stop> {
+    let level = params
+        .get("level")
+        .and_then(Value::as_str)
+        .and_then(LogLevel::parse)
+        .ok_or_else(|| ErrorObject::invalid_params("Invalid params: \"level\" must be one of debug, info, notice, warning, error, critical, alert, emergency"))?;
+    session.update_legacy(|s| s.log_level = level);
+    Ok(Map::new())
+}
+
+fn subscribe(session: &Session, params: &Map<String, Value>, on: bool) -> Result<Map<String, Value>, Stop> {
+    let uri = params
+        .get("uri")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ErrorObject::invalid_params("Invalid params: missing \"uri\""))?
+        .to_string();
+    session.update_legacy(|s| {
+        if on {
+            s.subscriptions.insert(uri);
+        } else {
+            s.subscriptions.remove(&uri);
+        }
+    });
+    Ok(Map::new())
+}

@@ -1,0 +1,204 @@
+//! A session: one stdio connection, one legacy `Mcp-Session-Id`, or one
+//! stateless request. It routes each request to its era and keeps what the
+//! legacy era negotiates.
+
+use super::{Core, Event, Outbound, Reply};
+use crate::error::ContextError;
+use crate::protocol::jsonrpc::{self, ErrorObject, Notification, Request, RequestId, Response};
+use crate::protocol::version::{Era, LogLevel, META_PROTOCOL_VERSION};
+use futures::future::{AbortHandle, Abortable};
+use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+/// What the legacy handshake established.
+#[derive(Debug, Clone)]
+pub(crate) struct LegacyState {
+    pub era: Option<Era>,
+    pub client_capabilities: Value,
+    pub client_info: Option<Value>,
+    pub log_level: LogLevel,
+    pub subscriptions: HashSet<String>,
+}
+
+type Pending = HashMap<RequestId, oneshot::Sender<Result<Value, ErrorObject>>>;
+
+/// One client's conversation with the server. Transports create one per
+/// connection (stdio), per `Mcp-Session-Id` (legacy HTTP) or per request
+/// (stateless HTTP) and feed it every decoded message.
+pub struct Session {
+    pub(crate) core: Arc<Core>,
+    state: Mutex<LegacyState>,
+    pending: Mutex<Pending>,
+    next_id: AtomicI64,
+    inflight: Mutex<HashMap<RequestId, (AbortHandle, CancellationToken)>>,
+    /// Where notifications that belong to no request go.
+    notify: Outbound,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Session {
+    pub(crate) fn new(core: Arc<Core>, notify: Outbound) -> Arc<Session> {
+        Arc::new(Session {
+            core,
+            state: Mutex::new(LegacyState {
+                era: None,
+                client_capabilities: Value::Object(Map::new()),
+                client_info: None,
+                log_level: LogLevel::Debug,
+                subscriptions: HashSet::new(),
+            }),
+            pending: Mutex::new(HashMap::new()),
+            next_id: AtomicI64::new(1),
+            inflight: Mutex::new(HashMap::new()),
+            notify,
+        })
+    }
+
+    pub(crate) fn legacy(&self) -> LegacyState {
+        lock(&self.state).clone()
+    }
+
+    pub(crate) fn update_legacy(&self, f: impl FnOnce(&mut LegacyState)) {
+        f(&mut lock(&self.state))
+    }
+
+    /// Whether a legacy `initialize` has been answered.
+    pub fn is_initialized(&self) -> bool {
+        lock(&self.state).era.is_some()
+    }
+
+    /// The negotiated legacy protocol version, once initialized.
+    pub fn protocol_version(&self) -> Option<&'static str> {
+        lock(&self.state).era.map(Era::version)
+    }
+
+    /// Serves one request. `sink` takes the notifications and server-to-client
+    /// requests made while serving it. `None` means the request was cancelled
+    /// and must not be answered.
+    pub async fn handle_request(self: &Arc<Self>, request: Request, sink: Outbound) -> Option<Reply> {
+        let id = request.id.clone();
+        let (abort, registration) = AbortHandle::new_pair();
+        let cancel = CancellationToken::new();
+        lock(&self.inflight).insert(id.clone(), (abort, cancel.clone()));
+        let served = Abortable::new(self.serve(request, sink, cancel), registration).await;
+        lock(&self.inflight).remove(&id);
+        served.ok().map(|outcome| Reply { id, outcome })
+    }
+
+    async fn serve(self: &Arc<Self>, request: Request, sink: Outbound, cancel: CancellationToken) -> Result<Value, ErrorObject> {
+        let modern = request.params.get("_meta").and_then(|m| m.get(META_PROTOCOL_VERSION)).is_some();
+        if modern {
+            super::modern::serve(self, request, sink, cancel).await
+        } else {
+            super::legacy::serve(self, request, sink, cancel).await
+        }
+    }
+
+    /// Takes a notification from the client.
+    pub fn handle_notification(&self, notification: Notification) {
+        match notification.method.as_str() {
+            "notifications/cancelled" => {
+                let id = notification.params.get("requestId").cloned().and_then(|v| serde_json::from_value::<RequestId>(v).ok());
+                if let Some(id) = id {
+                    if let Some((abort, cancel)) = lock(&self.inflight).remove(&id) {
+                        tracing::debug!(request = %id, "request cancelled by the client");
+                        cancel.cancel();
+                        abort.abort();
+                    }
+                }
+            }
+            "notifications/initialized" | "notifications/roots/list_changed" | "notifications/progress" => {}
+            other => tracing::debug!(method = other, "ignoring notification"),
+        }
+    }
+
+    /// Takes the client's answer to a request this server sent.
+    pub fn handle_response(&self, response: Response) {
+        match lock(&self.pending).remove(&response.id) {
+            Some(tx) => {
+                let _ = tx.send(response.outcome);
+            }
+            None => tracing::debug!(id = %response.id, "response to no pending request"),
+        }
+    }
+
+    /// Cancels everything in flight (the connection closed).
+    pub fn close(&self) {
+        for (_, (abort, cancel)) in lock(&self.inflight).drain() {
+            cancel.cancel();
+            abort.abort();
+        }
+        lock(&self.pending).clear();
+    }
+
+    /// Sends a request to the client and waits for its answer.
+    pub(crate) async fn request_client(
+        &self,
+        method: &str,
+        params: Value,
+        sink: &Outbound,
+        cancel: &CancellationToken,
+    ) -> Result<Value, ContextError> {
+        let id = RequestId::String(format!("s-{}", self.next_id.fetch_add(1, Ordering::Relaxed)));
+        let (tx, rx) = oneshot::channel();
+        lock(&self.pending).insert(id.clone(), tx);
+        if !sink.send(jsonrpc::encode_request(&id, method, &params)) {
+            lock(&self.pending).remove(&id);
+            return Err(ContextError::Cancelled);
+        }
+        let timeout = self.core.settings.client_request_timeout;
+        let outcome = tokio::select! {
+            r = rx => r.map_err(|_| ContextError::Cancelled),
+            _ = cancel.cancelled() => Err(ContextError::Cancelled),
+            _ = tokio::time::sleep(timeout) => Err(ContextError::Timeout(timeout.as_secs())),
+        };
+        lock(&self.pending).remove(&id);
+        match outcome? {
+            Ok(v) => Ok(v),
+            Err(e) => Err(ContextError::Client(e)),
+        }
+    }
+
+    /// Forwards registry changes and resource updates to a legacy client,
+    /// until the session is dropped or its channel closes.
+    pub fn spawn_event_forwarding(self: &Arc<Self>) {
+        let weak = Arc::downgrade(self);
+        let mut events = self.core.events.subscribe();
+        tokio::spawn(async move {
+            loop {
+                let event = match events.recv().await {
+                    Ok(e) => e,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(_) => return,
+                };
+                let Some(session) = weak.upgrade() else { return };
+                if session.notify.is_closed() {
+                    return;
+                }
+                let state = session.legacy();
+                if state.era.is_none() {
+                    continue;
+                }
+                let (method, params) = match event {
+                    Event::ToolsChanged => ("notifications/tools/list_changed", Value::Object(Map::new())),
+                    Event::ResourcesChanged => ("notifications/resources/list_changed", Value::Object(Map::new())),
+                    Event::PromptsChanged => ("notifications/prompts/list_changed", Value::Object(Map::new())),
+                    Event::ResourceUpdated(uri) => {
+                        if !state.subscriptions.contains(&uri) {
+                            continue;
+                        }
+                        ("notifications/resources/updated", serde_json::json!({ "uri": uri }))
+                    }
+                };
+                session.notify.notify(method, params);
+            }
+        });
+    }
+}

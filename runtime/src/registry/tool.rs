@@ -1,0 +1,98 @@
+//! A registered tool.
+
+use super::ArgumentValidator;
+use crate::handler::{ErasedHandler, ToolKind};
+use crate::protocol::{Icon, ToolAnnotations};
+use serde_json::{json, Map, Value};
+use std::sync::OnceLock;
+
+/// A tool: its description as `tools/list` shows it, its handler, and the
+/// validator of its input schema.
+pub(crate) struct ToolEntry {
+    pub name: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub input_schema: Value,
+    pub output_schema: Option<Value>,
+    /// Whether structured results are wrapped as `{"result": ...}` because the
+    /// output schema was not an object.
+    pub wrap_result: bool,
+    pub annotations: Option<ToolAnnotations>,
+    pub icons: Vec<Icon>,
+    pub meta: Option<Map<String, Value>>,
+    pub handler: ErasedHandler<ToolKind>,
+    pub validator: Option<ArgumentValidator>,
+    descriptor: OnceLock<Value>,
+}
+
+impl ToolEntry {
+    pub fn new(name: String, input_schema: Value, output_schema: Option<Value>, handler: ErasedHandler<ToolKind>) -> Self {
+        let (output_schema, wrap_result) = match output_schema {
+            Some(s) => {
+                let (s, wrap) = crate::handler::wrap_output_schema(s);
+                (Some(s), wrap)
+            }
+            None => (None, false),
+        };
+        ToolEntry {
+            name,
+            title: None,
+            description: None,
+            input_schema,
+            output_schema,
+            wrap_result,
+            annotations: None,
+            icons: Vec::new(),
+            meta: None,
+            handler,
+            validator: None,
+            descriptor: OnceLock::new(),
+        }
+    }
+
+    /// Sets a schema given verbatim, deciding again whether results wrap.
+    pub fn set_output_schema(&mut self, schema: Value) {
+        let wraps = schema.get("type").and_then(Value::as_str) != Some("object");
+        let (schema, _) = crate::handler::wrap_output_schema(schema);
+        self.output_schema = Some(schema);
+        self.wrap_result = wraps;
+    }
+
+    /// Compiles the validator; the error says what is wrong with the schema.
+    pub fn compile(&mut self) -> Result<(), String> {
+        if self.input_schema.get("type").and_then(Value::as_str) != Some("object") {
+            return Err("the input schema must have \"type\": \"object\" at its root".into());
+        }
+        self.validator = Some(ArgumentValidator::compile(&self.input_schema)?);
+        if let Some(out) = &self.output_schema {
+            ArgumentValidator::compile(out).map_err(|e| format!("output schema: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// The tool as `tools/list` shows it.
+    pub fn descriptor(&self) -> &Value {
+        self.descriptor.get_or_init(|| {
+            let mut d = Map::new();
+            d.insert("name".into(), json!(self.name));
+            if let Some(t) = &self.title {
+                d.insert("title".into(), json!(t));
+            }
+            d.insert("description".into(), json!(self.description.clone().unwrap_or_default()));
+            d.insert("inputSchema".into(), self.input_schema.clone());
+            if let Some(o) = &self.output_schema {
+                d.insert("outputSchema".into(), o.clone());
+            }
+            if let Some(a) = &self.annotations {
+                d.insert("annotations".into(), json!(a));
+            }
+            if !self.icons.is_empty() {
+                d.insert("icons".into(), json!(self.icons));
+            }
+            if let Some(m) = &self.meta {
+                d.insert("_meta".into(), Value::Object(m.clone()));
+            }
+            Value::Object(d)
+        })
+    }
+}

@@ -1,0 +1,299 @@
+//! Settings: each value comes from the builder, else a command-line flag,
+//! else an `MCP_*` environment variable, else its default. A value that
+//! cannot be used stops startup with a message naming where it came from.
+
+use crate::error::Error;
+use std::fmt;
+use std::time::Duration;
+
+/// Which transport `Server::run` serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// Newline-delimited JSON on stdin/stdout.
+    Stdio,
+    /// Streamable HTTP.
+    Http,
+    /// The deprecated HTTP+SSE pair of endpoints.
+    Sse,
+}
+
+impl std::str::FromStr for Transport {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "stdio" => Ok(Transport::Stdio),
+            "http" | "streamable-http" | "streamable_http" => Ok(Transport::Http),
+            "sse" => Ok(Transport::Sse),
+            _ => Err("expected stdio, http or sse".into()),
+        }
+    }
+}
+
+/// What to do when a second tool, resource or prompt has the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicatePolicy {
+    /// Replace the first and log a warning (the default).
+    Warn,
+    /// Replace the first silently.
+    Replace,
+    /// Keep the first and ignore the second.
+    Ignore,
+    /// Refuse to start.
+    Error,
+}
+
+impl std::str::FromStr for DuplicatePolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "warn" | "true" | "1" => Ok(DuplicatePolicy::Warn),
+            "replace" | "false" | "0" => Ok(DuplicatePolicy::Replace),
+            "ignore" => Ok(DuplicatePolicy::Ignore),
+            "error" => Ok(DuplicatePolicy::Error),
+            _ => Err("expected warn, replace, ignore or error".into()),
+        }
+    }
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The default.
+    Default,
+    /// An `MCP_*` environment variable.
+    Env,
+    /// A command-line flag.
+    Flag,
+    /// The builder.
+    Builder,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Source::Default => "default",
+            Source::Env => "environment",
+            Source::Flag => "flag",
+            Source::Builder => "builder",
+        })
+    }
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `MCP_TRANSPORT` / `--transport`.
+    pub transport: Transport,
+    /// `MCP_HOST` / `--host`.
+    pub host: String,
+    /// `MCP_PORT` / `--port`.
+    pub port: u16,
+    /// `MCP_LOG_LEVEL`: the level of the server's own log on stderr.
+    pub log_level: String,
+    /// `MCP_DEBUG`: debug logging and detailed errors.
+    pub debug: bool,
+    /// `MCP_MOUNT_PATH`.
+    pub mount_path: String,
+    /// `MCP_STREAMABLE_HTTP_PATH`.
+    pub streamable_http_path: String,
+    /// `MCP_SSE_PATH`.
+    pub sse_path: String,
+    /// `MCP_MESSAGE_PATH`.
+    pub message_path: String,
+    /// `MCP_ALLOWED_ORIGINS`, comma-separated.
+    pub allowed_origins: Vec<String>,
+    /// `MCP_ALLOWED_HOSTS`, comma-separated.
+    pub allowed_hosts: Vec<String>,
+    /// `MCP_WARN_ON_DUPLICATE_TOOLS`.
+    pub duplicate_tools: DuplicatePolicy,
+    /// `MCP_WARN_ON_DUPLICATE_RESOURCES`.
+    pub duplicate_resources: DuplicatePolicy,
+    /// `MCP_WARN_ON_DUPLICATE_PROMPTS`.
+    pub duplicate_prompts: DuplicatePolicy,
+    /// `MCP_PAGE_SIZE`: items per page of a list.
+    pub page_size: usize,
+    /// `MCP_CACHE_TTL_MS`: the `ttlMs` hint on 2026-07-28 lists and reads.
+    pub cache_ttl_ms: u64,
+    /// `MCP_CACHE_SCOPE`: `public` or `private`.
+    pub cache_scope: String,
+    /// `MCP_REQUEST_STATE_KEY`: HMAC key for `requestState` (shared by replicas); random when unset.
+    pub request_state_key: Option<String>,
+    /// `MCP_CLIENT_REQUEST_TIMEOUT_SECS`: how long to wait for the client to answer a server request.
+    pub client_request_timeout: Duration,
+    /// `MCP_MAX_MESSAGE_BYTES`: the largest message accepted.
+    pub max_message_bytes: usize,
+    /// Where each value came from, by environment variable name.
+    pub sources: Vec<(&'static str, Source)>,
+}
+
+/// Values set on the builder; unset ones fall through to flags, env, defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub(crate) values: Vec<(&'static str, String)>,
+}
+
+impl Overrides {
+    pub(crate) fn set(&mut self, var: &'static str, value: impl Into<String>) {
+        self.values.retain(|(k, _)| *k != var);
+        self.values.push((var, value.into()));
+    }
+}
+
+/// Reads command-line flags (`--transport X`, `--host=H`, `--port N`) into
+/// the environment variable names they stand for.
+pub fn flags_from_args(args: impl IntoIterator<Item = String>) -> Result<Vec<(&'static str, String)>, Error> {
+    let mut out = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f.to_string(), Some(v.to_string())),
+            None => (arg.clone(), None),
+        };
+        let var = match flag.as_str() {
+            "--transport" => "MCP_TRANSPORT",
+            "--host" => "MCP_HOST",
+            "--port" => "MCP_PORT",
+            "--log-level" => "MCP_LOG_LEVEL",
+            _ => continue,
+        };
+        let value = match inline.or_else(|| args.next()) {
+            Some(v) => v,
+            None => {
+                return Err(Error::Setting { name: flag, value: String::new(), reason: "the flag needs a value".into() })
+            }
+        };
+        out.push((var, value));
+    }
+    Ok(out)
+}
+
+impl Settings {
+    /// Resolves every setting: builder, then flags, then `env`, then defaults.
+    pub fn resolve(
+        overrides: &Overrides,
+        flags: &[(&'static str, String)],
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings, Error> {
+        let mut sources = Vec::new();
+        let mut get = |var: &'static str| -> Option<String> {
+            let found = if let Some((_, v)) = overrides.values.iter().rev().find(|(k, _)| *k == var) {
+                Some((v.clone(), Source::Builder))
+            } else if let Some((_, v)) = flags.iter().rev().find(|(k, _)| *k == var) {
+                Some((v.clone(), Source::Flag))
+            } else {
+                env(var).filter(|v| !v.is_empty()).map(|v| (v, Source::Env))
+            };
+            sources.push((var, found.as_ref().map(|(_, s)| *s).unwrap_or(Source::Default)));
+            found.map(|(v, _)| v)
+        };
+        fn parse<T: std::str::FromStr>(var: &str, value: Option<String>, default: T) -> Result<T, Error>
+        where
+            T::Err: fmt::Display,
+        {
+            match value {
+                None => Ok(default),
+                Some(v) => v.trim().parse().map_err(|e: T::Err| Error::Setting {
+                    name: var.to_string(),
+                    value: v.clone(),
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        fn list(value: Option<String>) -> Vec<String> {
+            value
+                .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default()
+        }
+        fn path(var: &str, value: Option<String>, default: &str) -> Result<String, Error> {
+            let v = value.unwrap_or_else(|| default.to_string());
+            if !v.starts_with('/') {
+                return Err(Error::Setting { name: var.into(), value: v, reason: "a path must start with '/'".into() });
+            }
+            Ok(v)
+        }
+        let log_level = get("MCP_LOG_LEVEL").unwrap_or_else(|| "info".into());
+        if !["trace", "debug", "info", "warn", "warning", "error", "critical", "off"].contains(&log_level.to_ascii_lowercase().as_str()) {
+            return Err(Error::Setting {
+                name: "MCP_LOG_LEVEL".into(),
+                value: log_level,
+                reason: "expected trace, debug, info, warning, error or off".into(),
+            });
+        }
+        let cache_scope = get("MCP_CACHE_SCOPE").unwrap_or_else(|| "public".into());
+        if cache_scope != "public" && cache_scope != "private" {
+            return Err(Error::Setting { name: "MCP_CACHE_SCOPE".into(), value: cache_scope, reason: "expected public or private".into() });
+        }
+        let settings = Settings {
+            transport: parse("MCP_TRANSPORT", get("MCP_TRANSPORT"), Transport::Stdio)?,
+            host: get("MCP_HOST").unwrap_or_else(|| "127.0.0.1".into()),
+            port: parse("MCP_PORT", get("MCP_PORT"), 8000u16)?,
+            log_level,
+            debug: parse("MCP_DEBUG", get("MCP_DEBUG"), false)?,
+            mount_path: path("MCP_MOUNT_PATH", get("MCP_MOUNT_PATH"), "/")?,
+            streamable_http_path: path("MCP_STREAMABLE_HTTP_PATH", get("MCP_STREAMABLE_HTTP_PATH"), "/mcp")?,
+            sse_path: path("MCP_SSE_PATH", get("MCP_SSE_PATH"), "/sse")?,
+            message_path: path("MCP_MESSAGE_PATH", get("MCP_MESSAGE_PATH"), "/messages/")?,
+            allowed_origins: list(get("MCP_ALLOWED_ORIGINS")),
+            allowed_hosts: list(get("MCP_ALLOWED_HOSTS")),
+            duplicate_tools: parse("MCP_WARN_ON_DUPLICATE_TOOLS", get("MCP_WARN_ON_DUPLICATE_TOOLS"), DuplicatePolicy::Warn)?,
+            duplicate_resources: parse("MCP_WARN_ON_DUPLICATE_RESOURCES", get("MCP_WARN_ON_DUPLICATE_RESOURCES"), DuplicatePolicy::Warn)?,
+            duplicate_prompts: parse("MCP_WARN_ON_DUPLICATE_PROMPTS", get("MCP_WARN_ON_DUPLICATE_PROMPTS"), DuplicatePolicy::Warn)?,
+            page_size: parse("MCP_PAGE_SIZE", get("MCP_PAGE_SIZE"), 100usize)?,
+            cache_ttl_ms: parse("MCP_CACHE_TTL_MS", get("MCP_CACHE_TTL_MS"), 0u64)?,
+            cache_scope,
+            request_state_key: get("MCP_REQUEST_STATE_KEY"),
+            client_request_timeout: Duration::from_secs(parse("MCP_CLIENT_REQUEST_TIMEOUT_SECS", get("MCP_CLIENT_REQUEST_TIMEOUT_SECS"), 300u64)?),
+            max_message_bytes: parse("MCP_MAX_MESSAGE_BYTES", get("MCP_MAX_MESSAGE_BYTES"), 4 * 1024 * 1024usize)?,
+            sources: Vec::new(),
+        };
+        if settings.page_size == 0 {
+            return Err(Error::Setting { name: "MCP_PAGE_SIZE".into(), value: "0".into(), reason: "must be at least 1".into() });
+        }
+        Ok(Settings { sources, ..settings })
+    }
+
+    /// Defaults only (for tests and embedding).
+    pub fn defaults() -> Settings {
+        // The defaults are all valid, so this cannot fail.
+        Settings::resolve(&Overrides::default(), &[], |_| None).unwrap_or_else(|e| unreachable!("default settings are valid: {e}"))
+    }
+
+    /// Logs the effective configuration at debug level, with sources.
+    pub fn log_effective(&self) {
+        for (var, source) in &self.sources {
+            tracing::debug!(setting = var, %source, "configuration");
+        }
+        tracing::debug!(settings = ?self, "effective configuration");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_beats_flag_beats_env_beats_default() {
+        let env = |k: &str| match k {
+            "MCP_PORT" => Some("9000".to_string()),
+            "MCP_HOST" => Some("0.0.0.0".to_string()),
+            _ => None,
+        };
+        let s = Settings::resolve(&Overrides::default(), &[], env).unwrap();
+        assert_eq!((s.port, s.host.as_str()), (9000, "0.0.0.0"));
+        let flags = flags_from_args(["--port".to_string(), "9100".to_string()]).unwrap();
+        let s = Settings::resolve(&Overrides::default(), &flags, env).unwrap();
+        assert_eq!(s.port, 9100);
+        let mut o = Overrides::default();
+        o.set("MCP_PORT", "9200");
+        let s = Settings::resolve(&o, &flags, env).unwrap();
+        assert_eq!(s.port, 9200);
+        assert_eq!(Settings::defaults().port, 8000);
+    }
+
+    #[test]
+    fn a_bad_value_names_the_variable_and_the_value() {
+        let e = Settings::resolve(&Overrides::default(), &[], |k| (k == "MCP_PORT").then(|| "abc".to_string())).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("MCP_PORT") && msg.contains("abc"), "{msg}");
+    }
+}
