@@ -385,6 +385,12 @@ impl Context {
             .ok_or_else(|| ContextError::Malformed("no \"roots\" array".into()))
     }
 
+    /// A handle to change the server (add or remove tools, resources and
+    /// prompts) from inside a handler.
+    pub fn server(&self) -> crate::ServerHandle {
+        crate::ServerHandle::from_core(self.inner.session.core.clone())
+    }
+
     /// Tells subscribed clients that a resource changed.
     pub fn notify_resource_updated(&self, uri: impl Into<String>) {
         let _ = self.inner.session.core.events.send(crate::dispatch::Event::ResourceUpdated(uri.into()));

@@ -643,6 +643,10 @@ pub struct ServerHandle {
 }
 
 impl ServerHandle {
+    pub(crate) fn from_core(core: Arc<Core>) -> Self {
+        ServerHandle { core }
+    }
+
     /// Adds (or replaces) every item of `items`, built like any server:
     /// `handle.add(Server::new("").tool("late", late).description("..."))`.
     pub fn add(&self, items: Server) -> Result<(), Error> {
