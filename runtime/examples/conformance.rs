@@ -469,8 +469,8 @@ fn json_schema_2020_12() -> Value {
     })
 }
 
-#[tokio::main]
-async fn main() -> Result<(), mcp_runtime::Error> {
+/// The whole fixture, ready to serve.
+pub fn server() -> Server {
     Server::new("mcp-conformance-test-server")
         .version("0.1.0")
         .tool("test_simple_text", test_simple_text)
@@ -561,6 +561,10 @@ async fn main() -> Result<(), mcp_runtime::Error> {
         .completion(|_reference, _arg, value, _context| {
             ["paris", "park", "party", "hello", "world"].iter().filter(|o| o.starts_with(value)).map(|o| o.to_string()).collect()
         })
-        .run()
-        .await
+}
+
+#[allow(dead_code)]
+#[tokio::main]
+async fn main() -> Result<(), mcp_runtime::Error> {
+    server().run().await
 }
