@@ -17,7 +17,9 @@ const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42
 
 fn png() -> Vec<u8> {
     use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.decode(PNG_1X1).unwrap_or_default()
+    base64::engine::general_purpose::STANDARD
+        .decode(PNG_1X1)
+        .unwrap_or_default()
 }
 
 /// A silent WAV of eight samples.
@@ -57,7 +59,11 @@ fn test_audio_content() -> Audio {
 }
 
 fn test_embedded_resource() -> Content {
-    Content::resource(ResourceContents::text("test://embedded-resource", "text/plain", "This is an embedded resource content."))
+    Content::resource(ResourceContents::text(
+        "test://embedded-resource",
+        "text/plain",
+        "This is an embedded resource content.",
+    ))
 }
 
 fn test_multiple_content_types() -> Vec<Content> {
@@ -86,13 +92,16 @@ async fn test_tool_with_progress(ctx: Context) -> &'static str {
         if i > 0 {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        ctx.report_progress(p, Some(100.0), Some(&format!("Completed step {p} of 100"))).await;
+        ctx.report_progress(p, Some(100.0), Some(&format!("Completed step {p} of 100")))
+            .await;
     }
     "Tool with progress executed successfully"
 }
 
 fn test_error_handling() -> Result<String, ToolError> {
-    Err(ToolError::new("This tool intentionally returns an error for testing"))
+    Err(ToolError::new(
+        "This tool intentionally returns an error for testing",
+    ))
 }
 
 // ---- client requests (legacy era: sent mid-call) --------------------------------
@@ -114,7 +123,10 @@ async fn elicit(ctx: &Context, message: &str, schema: Value, prefix: &str) -> St
     match ctx.elicit(message, schema).await {
         Ok(r) => format!(
             "{prefix}: action={}, content={}",
-            serde_json::to_value(r.action).unwrap_or_default().as_str().unwrap_or(""),
+            serde_json::to_value(r.action)
+                .unwrap_or_default()
+                .as_str()
+                .unwrap_or(""),
             Value::Object(r.content.unwrap_or_default())
         ),
         Err(e) => format!("Elicitation not supported or error: {e}"),
@@ -151,7 +163,13 @@ async fn test_elicitation_sep1034_defaults(ctx: Context) -> String {
         },
         "required": []
     });
-    elicit(&ctx, "Please review and update the form fields with defaults", schema, "Elicitation completed").await
+    elicit(
+        &ctx,
+        "Please review and update the form fields with defaults",
+        schema,
+        "Elicitation completed",
+    )
+    .await
 }
 
 async fn test_elicitation_sep1330_enums(ctx: Context) -> String {
@@ -197,7 +215,13 @@ async fn test_elicitation_sep1330_enums(ctx: Context) -> String {
         },
         "required": []
     });
-    elicit(&ctx, "Please select options from the enum fields", schema, "Elicitation completed").await
+    elicit(
+        &ctx,
+        "Please select options from the enum fields",
+        schema,
+        "Elicitation completed",
+    )
+    .await
 }
 
 fn json_schema_2020_12_tool(Params(args): Params<Value>) -> String {
@@ -235,7 +259,8 @@ struct CountArgs {
 async fn count_with_progress(ctx: Context, Args(CountArgs { n }): Args<CountArgs>) -> String {
     for i in 1..=n {
         ctx.info(format!("step {i} of {n}")).await;
-        ctx.report_progress(i, Some(n as f64), Some(&format!("step {i}"))).await;
+        ctx.report_progress(i, Some(n as f64), Some(&format!("step {i}")))
+            .await;
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     format!("counted to {n}")
@@ -249,12 +274,18 @@ async fn test_missing_capability(ctx: Context) -> Result<String, ToolError> {
 }
 
 async fn test_streaming_elicitation(ctx: Context) -> Result<String, ToolError> {
-    let r = ctx.elicit("Streaming elicitation test", json!({"type": "object", "properties": {"value": {"type": "string"}}})).await?;
+    let r = ctx
+        .elicit(
+            "Streaming elicitation test",
+            json!({"type": "object", "properties": {"value": {"type": "string"}}}),
+        )
+        .await?;
     Ok(format!("elicitation action: {:?}", r.action))
 }
 
 async fn test_logging_tool(ctx: Context) -> &'static str {
-    ctx.info("logging tool: this message is sent only when the client asked for logs").await;
+    ctx.info("logging tool: this message is sent only when the client asked for logs")
+        .await;
     "logging tool done"
 }
 
@@ -273,7 +304,11 @@ fn test_trigger_tool_change(ctx: Context) -> Result<String, ToolError> {
         return Ok("removed test_dynamic_tool".into());
     }
     server
-        .add(Server::new("").tool("test_dynamic_tool", dynamic_tool).description("Added by test_trigger_tool_change"))
+        .add(
+            Server::new("")
+                .tool("test_dynamic_tool", dynamic_tool)
+                .description("Added by test_trigger_tool_change"),
+        )
         .map_err(|e| ToolError::new(e.to_string()))?;
     Ok("added test_dynamic_tool".into())
 }
@@ -284,7 +319,11 @@ fn test_trigger_prompt_change(ctx: Context) -> Result<String, ToolError> {
         return Ok("removed test_dynamic_prompt".into());
     }
     server
-        .add(Server::new("").prompt("test_dynamic_prompt", dynamic_prompt).description("Added by test_trigger_prompt_change"))
+        .add(
+            Server::new("")
+                .prompt("test_dynamic_prompt", dynamic_prompt)
+                .description("Added by test_trigger_prompt_change"),
+        )
         .map_err(|e| ToolError::new(e.to_string()))?;
     Ok("added test_dynamic_prompt".into())
 }
@@ -297,11 +336,19 @@ fn ask_name() -> InputRequest {
 }
 
 fn field<'a>(answer: &'a Value, name: &str) -> &'a str {
-    answer.get("content").and_then(|c| c.get(name)).and_then(Value::as_str).unwrap_or("")
+    answer
+        .get("content")
+        .and_then(|c| c.get(name))
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 fn sampled_text(answer: &Value) -> &str {
-    answer.get("content").and_then(|c| c.get("text")).and_then(Value::as_str).unwrap_or("")
+    answer
+        .get("content")
+        .and_then(|c| c.get("text"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 async fn test_input_required_result_elicitation(ctx: Context) -> Result<String, ToolError> {
@@ -310,22 +357,39 @@ async fn test_input_required_result_elicitation(ctx: Context) -> Result<String, 
 }
 
 async fn test_input_required_result_sampling(ctx: Context) -> Result<String, ToolError> {
-    let a = ctx.request_inputs(vec![("capital_question", InputRequest::sample("What is the capital of France?", 100))]).await?;
-    Ok(format!("The model said: {}", sampled_text(&a["capital_question"])))
+    let a = ctx
+        .request_inputs(vec![(
+            "capital_question",
+            InputRequest::sample("What is the capital of France?", 100),
+        )])
+        .await?;
+    Ok(format!(
+        "The model said: {}",
+        sampled_text(&a["capital_question"])
+    ))
 }
 
 async fn test_input_required_result_list_roots(ctx: Context) -> Result<String, ToolError> {
-    let a = ctx.request_inputs(vec![("client_roots", InputRequest::ListRoots)]).await?;
+    let a = ctx
+        .request_inputs(vec![("client_roots", InputRequest::ListRoots)])
+        .await?;
     Ok(format!("Client roots: {}", a["client_roots"]["roots"]))
 }
 
 fn confirm() -> InputRequest {
-    InputRequest::elicit("Please confirm", json!({"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}))
+    InputRequest::elicit(
+        "Please confirm",
+        json!({"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}),
+    )
 }
 
 async fn test_input_required_result_request_state(ctx: Context) -> Result<String, ToolError> {
     let a = ctx.request_inputs(vec![("confirm", confirm())]).await?;
-    let ok = a["confirm"].get("content").and_then(|c| c.get("ok")).and_then(Value::as_bool).unwrap_or(false);
+    let ok = a["confirm"]
+        .get("content")
+        .and_then(|c| c.get("ok"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     Ok(format!("state-ok: confirmed={ok}"))
 }
 
@@ -356,7 +420,11 @@ async fn test_input_required_result_multi_round(ctx: Context) -> Result<String, 
         json!({"type": "object", "properties": {"color": {"type": "string"}}, "required": ["color"]}),
     );
     let b = ctx.request_inputs(vec![("step2", step2)]).await?;
-    Ok(format!("{} likes {}.", field(&a["step1"], "name"), field(&b["step2"], "color")))
+    Ok(format!(
+        "{} likes {}.",
+        field(&a["step1"], "name"),
+        field(&b["step2"], "color")
+    ))
 }
 
 async fn test_input_required_result_tampered_state(ctx: Context) -> Result<String, ToolError> {
@@ -369,9 +437,11 @@ async fn test_input_required_result_capabilities(ctx: Context) -> Result<String,
     let a = if caps.get("elicitation").is_some() {
         ctx.request_inputs(vec![("user_name", ask_name())]).await?
     } else if caps.get("sampling").is_some() {
-        ctx.request_inputs(vec![("sample", InputRequest::sample("Say hello", 50))]).await?
+        ctx.request_inputs(vec![("sample", InputRequest::sample("Say hello", 50))])
+            .await?
     } else if caps.get("roots").is_some() {
-        ctx.request_inputs(vec![("client_roots", InputRequest::ListRoots)]).await?
+        ctx.request_inputs(vec![("client_roots", InputRequest::ListRoots)])
+            .await?
     } else {
         return Ok("The client declared no capability to ask with".into());
     };
@@ -384,7 +454,10 @@ async fn test_input_required_result_prompt(ctx: Context) -> Result<Vec<PromptMes
         json!({"type": "object", "properties": {"context": {"type": "string"}}, "required": ["context"]}),
     );
     let a = ctx.request_inputs(vec![("user_context", ask)]).await?;
-    Ok(vec![PromptMessage::user(format!("Use this context: {}", field(&a["user_context"], "context")))])
+    Ok(vec![PromptMessage::user(format!(
+        "Use this context: {}",
+        field(&a["user_context"], "context")
+    ))])
 }
 
 // ---- resources -------------------------------------------------------------------
@@ -403,7 +476,9 @@ struct TemplateVars {
 }
 
 fn template(UriParams(TemplateVars { id }): UriParams<TemplateVars>) -> ResourceBody {
-    ResourceBody::Json(json!({ "id": id, "templateTest": true, "data": format!("Data for ID: {id}") }).to_string())
+    ResourceBody::Json(
+        json!({ "id": id, "templateTest": true, "data": format!("Data for ID: {id}") }).to_string(),
+    )
 }
 
 fn watched() -> &'static str {
@@ -435,7 +510,9 @@ struct ResourceArg {
     resource_uri: String,
 }
 
-fn test_prompt_with_embedded_resource(Args(ResourceArg { resource_uri }): Args<ResourceArg>) -> Vec<PromptMessage> {
+fn test_prompt_with_embedded_resource(
+    Args(ResourceArg { resource_uri }): Args<ResourceArg>,
+) -> Vec<PromptMessage> {
     vec![
         PromptMessage::user(Content::resource(ResourceContents::text(
             resource_uri,
@@ -447,7 +524,10 @@ fn test_prompt_with_embedded_resource(Args(ResourceArg { resource_uri }): Args<R
 }
 
 fn test_prompt_with_image() -> Vec<PromptMessage> {
-    vec![PromptMessage::user(Image::png(png())), PromptMessage::user("Please analyze the image above.")]
+    vec![
+        PromptMessage::user(Image::png(png())),
+        PromptMessage::user("Please analyze the image above."),
+    ]
 }
 
 fn json_schema_2020_12() -> Value {

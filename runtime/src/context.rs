@@ -73,7 +73,10 @@ pub enum InputRequest {
 impl InputRequest {
     /// An elicitation in form mode.
     pub fn elicit(message: impl Into<String>, schema: Value) -> Self {
-        InputRequest::Elicit { message: message.into(), schema }
+        InputRequest::Elicit {
+            message: message.into(),
+            schema,
+        }
     }
     /// A sampling request for one user message.
     pub fn sample(prompt: impl Into<String>, max_tokens: u32) -> Self {
@@ -106,14 +109,19 @@ impl InputRequest {
     /// Whether `answer` has the shape of an answer to this request.
     fn accepts(&self, answer: &Value) -> bool {
         match self {
-            InputRequest::Elicit { .. } => matches!(answer.get("action").and_then(Value::as_str), Some("accept" | "decline" | "cancel")),
+            InputRequest::Elicit { .. } => matches!(
+                answer.get("action").and_then(Value::as_str),
+                Some("accept" | "decline" | "cancel")
+            ),
             InputRequest::Sample(_) => answer.get("content").is_some(),
             InputRequest::ListRoots => answer.get("roots").is_some_and(Value::is_array),
         }
     }
     fn params(&self) -> Value {
         match self {
-            InputRequest::Elicit { message, schema } => json!({ "mode": "form", "message": message, "requestedSchema": schema }),
+            InputRequest::Elicit { message, schema } => {
+                json!({ "mode": "form", "message": message, "requestedSchema": schema })
+            }
             InputRequest::Sample(p) => p.clone(),
             InputRequest::ListRoots => json!({}),
         }
@@ -178,7 +186,9 @@ impl SamplingResult {
 
 impl Context {
     pub(crate) fn new(scope: Scope) -> Self {
-        Context { inner: Arc::new(scope) }
+        Context {
+            inner: Arc::new(scope),
+        }
     }
 
     pub(crate) fn scope(&self) -> &Scope {
@@ -231,7 +241,10 @@ impl Context {
             return;
         }
         let logger = self.inner.session.core.server_name().to_string();
-        self.inner.sink.notify("notifications/message", json!({ "level": level, "logger": logger, "data": data.into() }));
+        self.inner.sink.notify(
+            "notifications/message",
+            json!({ "level": level, "logger": logger, "data": data.into() }),
+        );
     }
 
     /// Logs at `debug`.
@@ -257,11 +270,22 @@ impl Context {
 
     /// Reports progress, if the client sent a progress token. Progress must
     /// grow: a value not above the last one is dropped.
-    pub async fn report_progress(&self, progress: impl Into<f64>, total: Option<f64>, message: Option<&str>) {
-        let Some(token) = &self.inner.progress_token else { return };
+    pub async fn report_progress(
+        &self,
+        progress: impl Into<f64>,
+        total: Option<f64>,
+        message: Option<&str>,
+    ) {
+        let Some(token) = &self.inner.progress_token else {
+            return;
+        };
         let progress = progress.into();
         {
-            let mut last = self.inner.last_progress.lock().unwrap_or_else(|p| p.into_inner());
+            let mut last = self
+                .inner
+                .last_progress
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
             if last.is_some_and(|l| progress <= l) || !progress.is_finite() {
                 tracing::debug!(progress, "dropping progress that does not increase");
                 return;
@@ -286,14 +310,23 @@ impl Context {
     /// and this handler runs again, from the start, when the client retries
     /// with the answers: so code before this call must be safe to repeat.
     /// An answer of the wrong shape counts as no answer and is asked again.
-    pub async fn request_inputs<K: Into<String>>(&self, requests: Vec<(K, InputRequest)>) -> Result<Map<String, Value>, ContextError> {
-        let requests: Vec<(String, InputRequest)> = requests.into_iter().map(|(k, r)| (k.into(), r)).collect();
+    pub async fn request_inputs<K: Into<String>>(
+        &self,
+        requests: Vec<(K, InputRequest)>,
+    ) -> Result<Map<String, Value>, ContextError> {
+        let requests: Vec<(String, InputRequest)> =
+            requests.into_iter().map(|(k, r)| (k.into(), r)).collect();
         let scope = &*self.inner;
         match (&scope.era, &scope.input) {
             (Era::Modern(_), Some(round)) => {
-                let answered = |key: &str, r: &InputRequest| round.answer(key).filter(|a| r.accepts(a)).cloned();
+                let answered = |key: &str, r: &InputRequest| {
+                    round.answer(key).filter(|a| r.accepts(a)).cloned()
+                };
                 if requests.iter().all(|(k, r)| answered(k, r).is_some()) {
-                    return Ok(requests.iter().filter_map(|(k, r)| answered(k, r).map(|a| (k.clone(), a))).collect());
+                    return Ok(requests
+                        .iter()
+                        .filter_map(|(k, r)| answered(k, r).map(|a| (k.clone(), a)))
+                        .collect());
                 }
                 let mut missing_caps = Map::new();
                 for (_, r) in &requests {
@@ -307,7 +340,10 @@ impl Context {
                     let mut needed = Map::new();
                     for (key, r) in &requests {
                         if answered(key, r).is_none() {
-                            needed.insert(key.clone(), json!({ "method": r.method(), "params": r.params() }));
+                            needed.insert(
+                                key.clone(),
+                                json!({ "method": r.method(), "params": r.params() }),
+                            );
                         }
                     }
                     round.interrupt(Interrupt::NeedInput(needed));
@@ -315,7 +351,9 @@ impl Context {
                 // The dispatcher answers for this handler and drops it.
                 std::future::pending().await
             }
-            (Era::Modern(_), None) => Err(ContextError::Unsupported("input requests outside tools, resources and prompts")),
+            (Era::Modern(_), None) => Err(ContextError::Unsupported(
+                "input requests outside tools, resources and prompts",
+            )),
             (Era::Legacy(_), _) => {
                 let caps = scope.session.legacy().client_capabilities;
                 let mut answers = Map::new();
@@ -323,7 +361,10 @@ impl Context {
                     if caps.get(r.capability()).is_none() {
                         return Err(ContextError::Unsupported(r.capability()));
                     }
-                    let answer = scope.session.request_client(r.method(), r.params(), &scope.sink, &scope.cancel).await?;
+                    let answer = scope
+                        .session
+                        .request_client(r.method(), r.params(), &scope.sink, &scope.cancel)
+                        .await?;
                     answers.insert(key.clone(), answer);
                 }
                 Ok(answers)
@@ -337,17 +378,31 @@ impl Context {
             None => request.key_prefix().to_string(),
         };
         let mut answers = self.request_inputs(vec![(key.clone(), request)]).await?;
-        answers.remove(&key).ok_or_else(|| ContextError::Malformed("no answer".into()))
+        answers
+            .remove(&key)
+            .ok_or_else(|| ContextError::Malformed("no answer".into()))
     }
 
     /// Asks the user to fill a form (`requestedSchema` is a flat object schema).
-    pub async fn elicit(&self, message: impl Into<String>, schema: Value) -> Result<ElicitResult, ContextError> {
-        let answer = self.one_input(InputRequest::Elicit { message: message.into(), schema }).await?;
+    pub async fn elicit(
+        &self,
+        message: impl Into<String>,
+        schema: Value,
+    ) -> Result<ElicitResult, ContextError> {
+        let answer = self
+            .one_input(InputRequest::Elicit {
+                message: message.into(),
+                schema,
+            })
+            .await?;
         serde_json::from_value(answer).map_err(|e| ContextError::Malformed(e.to_string()))
     }
 
     /// Asks the user to fill a form described by `T`, and reads the answer as `T`.
-    pub async fn elicit_as<T: DeserializeOwned + JsonSchema>(&self, message: impl Into<String>) -> Result<Elicited<T>, ContextError> {
+    pub async fn elicit_as<T: DeserializeOwned + JsonSchema>(
+        &self,
+        message: impl Into<String>,
+    ) -> Result<Elicited<T>, ContextError> {
         let mut schema = crate::handler::schema_for::<T>();
         if let Value::Object(m) = &mut schema {
             m.remove("$schema");
@@ -356,7 +411,10 @@ impl Context {
         Ok(match result.action {
             ElicitAction::Accept => {
                 let content = Value::Object(result.content.unwrap_or_default());
-                Elicited::Accepted(serde_json::from_value(content).map_err(|e| ContextError::Malformed(e.to_string()))?)
+                Elicited::Accepted(
+                    serde_json::from_value(content)
+                        .map_err(|e| ContextError::Malformed(e.to_string()))?,
+                )
             }
             ElicitAction::Decline => Elicited::Declined,
             ElicitAction::Cancel => Elicited::Cancelled,
@@ -364,8 +422,14 @@ impl Context {
     }
 
     /// Asks the client's model to complete `prompt` (a single user message).
-    pub async fn sample(&self, prompt: impl Into<String>, max_tokens: u32) -> Result<SamplingResult, ContextError> {
-        let answer = self.one_input(InputRequest::sample(prompt, max_tokens)).await?;
+    pub async fn sample(
+        &self,
+        prompt: impl Into<String>,
+        max_tokens: u32,
+    ) -> Result<SamplingResult, ContextError> {
+        let answer = self
+            .one_input(InputRequest::sample(prompt, max_tokens))
+            .await?;
         serde_json::from_value(answer).map_err(|e| ContextError::Malformed(e.to_string()))
     }
 
@@ -393,6 +457,11 @@ impl Context {
 
     /// Tells subscribed clients that a resource changed.
     pub fn notify_resource_updated(&self, uri: impl Into<String>) {
-        let _ = self.inner.session.core.events.send(crate::dispatch::Event::ResourceUpdated(uri.into()));
+        let _ = self
+            .inner
+            .session
+            .core
+            .events
+            .send(crate::dispatch::Event::ResourceUpdated(uri.into()));
     }
 }

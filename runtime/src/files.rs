@@ -22,7 +22,9 @@ pub struct FileRoot {
 impl FileRoot {
     /// A root at `path`, which must exist.
     pub fn new(path: impl AsRef<Path>) -> io::Result<Self> {
-        Ok(FileRoot { root: path.as_ref().canonicalize()? })
+        Ok(FileRoot {
+            root: path.as_ref().canonicalize()?,
+        })
     }
 
     /// The root folder.
@@ -33,13 +35,20 @@ impl FileRoot {
     /// The real path of `relative` inside the root; an error if it names
     /// something outside (by `..`, an absolute path or a symlink).
     pub fn resolve(&self, relative: &str) -> io::Result<PathBuf> {
-        let denied = |why: &str| io::Error::new(io::ErrorKind::PermissionDenied, format!("{relative:?} {why}"));
+        let denied = |why: &str| {
+            io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!("{relative:?} {why}"),
+            )
+        };
         let rel = Path::new(relative);
         for c in rel.components() {
             match c {
                 Component::Normal(_) | Component::CurDir => {}
                 Component::ParentDir => return Err(denied("may not contain '..'")),
-                Component::RootDir | Component::Prefix(_) => return Err(denied("must be relative to the allowed folder")),
+                Component::RootDir | Component::Prefix(_) => {
+                    return Err(denied("must be relative to the allowed folder"))
+                }
             }
         }
         let full = self.root.join(rel).canonicalize()?;
@@ -99,13 +108,20 @@ mod tests {
         std::fs::write(dir.path().join("a.txt"), "in").unwrap();
         std::fs::write(outside.path().join("secret.txt"), "out").unwrap();
         #[cfg(unix)]
-        std::os::unix::fs::symlink(outside.path().join("secret.txt"), dir.path().join("link.txt")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.txt"),
+            dir.path().join("link.txt"),
+        )
+        .unwrap();
         let root = FileRoot::new(dir.path()).unwrap();
         assert!(root.resolve("a.txt").is_ok());
         assert!(root.resolve("../a.txt").is_err());
         assert!(root.resolve("/etc/passwd").is_err());
         #[cfg(unix)]
-        assert_eq!(root.resolve("link.txt").unwrap_err().kind(), io::ErrorKind::PermissionDenied);
+        assert_eq!(
+            root.resolve("link.txt").unwrap_err().kind(),
+            io::ErrorKind::PermissionDenied
+        );
         assert!(root.resolve("missing.txt").is_err());
     }
 }

@@ -50,12 +50,14 @@ pub use server::{Server, ServerHandle, Service};
 /// Everything a server file needs: `use mcp_runtime::prelude::*;`.
 pub mod prelude {
     pub use crate::context::{Context, ElicitAction, ElicitResult, Elicited};
-    pub use crate::error::{ToolError, ContextError};
+    pub use crate::error::{ContextError, ToolError};
     pub use crate::files::FileRoot;
-    pub use crate::handler::{Args, Json, Params, PromptBody, ResourceBody, Structured, Uri, UriParams};
+    pub use crate::handler::{
+        Args, Json, Params, PromptBody, ResourceBody, Structured, Uri, UriParams,
+    };
     pub use crate::protocol::{
-        Annotations, Audio, Content, EmbeddedResource, Icon, Image, LogLevel, PromptMessage, ResourceContents, Role, ToolAnnotations,
-        ToolResult,
+        Annotations, Audio, Content, EmbeddedResource, Icon, Image, LogLevel, PromptMessage,
+        ResourceContents, Role, ToolAnnotations, ToolResult,
     };
     pub use crate::server::{Server, ServerHandle};
     pub use crate::settings::Transport;

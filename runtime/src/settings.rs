@@ -141,7 +141,9 @@ impl Overrides {
 
 /// Reads command-line flags (`--transport X`, `--host=H`, `--port N`) into
 /// the environment variable names they stand for.
-pub fn flags_from_args(args: impl IntoIterator<Item = String>) -> Result<Vec<(&'static str, String)>, Error> {
+pub fn flags_from_args(
+    args: impl IntoIterator<Item = String>,
+) -> Result<Vec<(&'static str, String)>, Error> {
     let mut out = Vec::new();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -159,7 +161,11 @@ pub fn flags_from_args(args: impl IntoIterator<Item = String>) -> Result<Vec<(&'
         let value = match inline.or_else(|| args.next()) {
             Some(v) => v,
             None => {
-                return Err(Error::Setting { name: flag, value: String::new(), reason: "the flag needs a value".into() })
+                return Err(Error::Setting {
+                    name: flag,
+                    value: String::new(),
+                    reason: "the flag needs a value".into(),
+                })
             }
         };
         out.push((var, value));
@@ -176,17 +182,25 @@ impl Settings {
     ) -> Result<Settings, Error> {
         let mut sources = Vec::new();
         let mut get = |var: &'static str| -> Option<String> {
-            let found = if let Some((_, v)) = overrides.values.iter().rev().find(|(k, _)| *k == var) {
+            let found = if let Some((_, v)) = overrides.values.iter().rev().find(|(k, _)| *k == var)
+            {
                 Some((v.clone(), Source::Builder))
             } else if let Some((_, v)) = flags.iter().rev().find(|(k, _)| *k == var) {
                 Some((v.clone(), Source::Flag))
             } else {
                 env(var).filter(|v| !v.is_empty()).map(|v| (v, Source::Env))
             };
-            sources.push((var, found.as_ref().map(|(_, s)| *s).unwrap_or(Source::Default)));
+            sources.push((
+                var,
+                found.as_ref().map(|(_, s)| *s).unwrap_or(Source::Default),
+            ));
             found.map(|(v, _)| v)
         };
-        fn parse<T: std::str::FromStr>(var: &str, value: Option<String>, default: T) -> Result<T, Error>
+        fn parse<T: std::str::FromStr>(
+            var: &str,
+            value: Option<String>,
+            default: T,
+        ) -> Result<T, Error>
         where
             T::Err: fmt::Display,
         {
@@ -201,18 +215,31 @@ impl Settings {
         }
         fn list(value: Option<String>) -> Vec<String> {
             value
-                .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default()
         }
         fn path(var: &str, value: Option<String>, default: &str) -> Result<String, Error> {
             let v = value.unwrap_or_else(|| default.to_string());
             if !v.starts_with('/') {
-                return Err(Error::Setting { name: var.into(), value: v, reason: "a path must start with '/'".into() });
+                return Err(Error::Setting {
+                    name: var.into(),
+                    value: v,
+                    reason: "a path must start with '/'".into(),
+                });
             }
             Ok(v)
         }
         let log_level = get("MCP_LOG_LEVEL").unwrap_or_else(|| "info".into());
-        if !["trace", "debug", "info", "warn", "warning", "error", "critical", "off"].contains(&log_level.to_ascii_lowercase().as_str()) {
+        if ![
+            "trace", "debug", "info", "warn", "warning", "error", "critical", "off",
+        ]
+        .contains(&log_level.to_ascii_lowercase().as_str())
+        {
             return Err(Error::Setting {
                 name: "MCP_LOG_LEVEL".into(),
                 value: log_level,
@@ -221,7 +248,11 @@ impl Settings {
         }
         let cache_scope = get("MCP_CACHE_SCOPE").unwrap_or_else(|| "public".into());
         if cache_scope != "public" && cache_scope != "private" {
-            return Err(Error::Setting { name: "MCP_CACHE_SCOPE".into(), value: cache_scope, reason: "expected public or private".into() });
+            return Err(Error::Setting {
+                name: "MCP_CACHE_SCOPE".into(),
+                value: cache_scope,
+                reason: "expected public or private".into(),
+            });
         }
         let settings = Settings {
             transport: parse("MCP_TRANSPORT", get("MCP_TRANSPORT"), Transport::Stdio)?,
@@ -230,32 +261,64 @@ impl Settings {
             log_level,
             debug: parse("MCP_DEBUG", get("MCP_DEBUG"), false)?,
             mount_path: path("MCP_MOUNT_PATH", get("MCP_MOUNT_PATH"), "/")?,
-            streamable_http_path: path("MCP_STREAMABLE_HTTP_PATH", get("MCP_STREAMABLE_HTTP_PATH"), "/mcp")?,
+            streamable_http_path: path(
+                "MCP_STREAMABLE_HTTP_PATH",
+                get("MCP_STREAMABLE_HTTP_PATH"),
+                "/mcp",
+            )?,
             sse_path: path("MCP_SSE_PATH", get("MCP_SSE_PATH"), "/sse")?,
             message_path: path("MCP_MESSAGE_PATH", get("MCP_MESSAGE_PATH"), "/messages/")?,
             allowed_origins: list(get("MCP_ALLOWED_ORIGINS")),
             allowed_hosts: list(get("MCP_ALLOWED_HOSTS")),
-            duplicate_tools: parse("MCP_WARN_ON_DUPLICATE_TOOLS", get("MCP_WARN_ON_DUPLICATE_TOOLS"), DuplicatePolicy::Warn)?,
-            duplicate_resources: parse("MCP_WARN_ON_DUPLICATE_RESOURCES", get("MCP_WARN_ON_DUPLICATE_RESOURCES"), DuplicatePolicy::Warn)?,
-            duplicate_prompts: parse("MCP_WARN_ON_DUPLICATE_PROMPTS", get("MCP_WARN_ON_DUPLICATE_PROMPTS"), DuplicatePolicy::Warn)?,
+            duplicate_tools: parse(
+                "MCP_WARN_ON_DUPLICATE_TOOLS",
+                get("MCP_WARN_ON_DUPLICATE_TOOLS"),
+                DuplicatePolicy::Warn,
+            )?,
+            duplicate_resources: parse(
+                "MCP_WARN_ON_DUPLICATE_RESOURCES",
+                get("MCP_WARN_ON_DUPLICATE_RESOURCES"),
+                DuplicatePolicy::Warn,
+            )?,
+            duplicate_prompts: parse(
+                "MCP_WARN_ON_DUPLICATE_PROMPTS",
+                get("MCP_WARN_ON_DUPLICATE_PROMPTS"),
+                DuplicatePolicy::Warn,
+            )?,
             page_size: parse("MCP_PAGE_SIZE", get("MCP_PAGE_SIZE"), 100usize)?,
             cache_ttl_ms: parse("MCP_CACHE_TTL_MS", get("MCP_CACHE_TTL_MS"), 0u64)?,
             cache_scope,
             request_state_key: get("MCP_REQUEST_STATE_KEY"),
-            client_request_timeout: Duration::from_secs(parse("MCP_CLIENT_REQUEST_TIMEOUT_SECS", get("MCP_CLIENT_REQUEST_TIMEOUT_SECS"), 300u64)?),
-            max_message_bytes: parse("MCP_MAX_MESSAGE_BYTES", get("MCP_MAX_MESSAGE_BYTES"), 4 * 1024 * 1024usize)?,
+            client_request_timeout: Duration::from_secs(parse(
+                "MCP_CLIENT_REQUEST_TIMEOUT_SECS",
+                get("MCP_CLIENT_REQUEST_TIMEOUT_SECS"),
+                300u64,
+            )?),
+            max_message_bytes: parse(
+                "MCP_MAX_MESSAGE_BYTES",
+                get("MCP_MAX_MESSAGE_BYTES"),
+                4 * 1024 * 1024usize,
+            )?,
             sources: Vec::new(),
         };
         if settings.page_size == 0 {
-            return Err(Error::Setting { name: "MCP_PAGE_SIZE".into(), value: "0".into(), reason: "must be at least 1".into() });
+            return Err(Error::Setting {
+                name: "MCP_PAGE_SIZE".into(),
+                value: "0".into(),
+                reason: "must be at least 1".into(),
+            });
         }
-        Ok(Settings { sources, ..settings })
+        Ok(Settings {
+            sources,
+            ..settings
+        })
     }
 
     /// Defaults only (for tests and embedding).
     pub fn defaults() -> Settings {
         // The defaults are all valid, so this cannot fail.
-        Settings::resolve(&Overrides::default(), &[], |_| None).unwrap_or_else(|e| unreachable!("default settings are valid: {e}"))
+        Settings::resolve(&Overrides::default(), &[], |_| None)
+            .unwrap_or_else(|e| unreachable!("default settings are valid: {e}"))
     }
 
     /// Logs the effective configuration at debug level, with sources.
@@ -292,7 +355,10 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_the_variable_and_the_value() {
-        let e = Settings::resolve(&Overrides::default(), &[], |k| (k == "MCP_PORT").then(|| "abc".to_string())).unwrap_err();
+        let e = Settings::resolve(&Overrides::default(), &[], |k| {
+            (k == "MCP_PORT").then(|| "abc".to_string())
+        })
+        .unwrap_err();
         let msg = e.to_string();
         assert!(msg.contains("MCP_PORT") && msg.contains("abc"), "{msg}");
     }

@@ -12,19 +12,41 @@ fn arb_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
         "[a-z/_.]{0,12}".prop_map(Value::String),
-        prop_oneof![Just("2.0"), Just("jsonrpc"), Just("method"), Just("id"), Just("params"), Just("tools/call")]
-            .prop_map(|s| Value::String(s.to_string())),
+        prop_oneof![
+            Just("2.0"),
+            Just("jsonrpc"),
+            Just("method"),
+            Just("id"),
+            Just("params"),
+            Just("tools/call")
+        ]
+        .prop_map(|s| Value::String(s.to_string())),
     ];
     leaf.prop_recursive(4, 32, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::vec(
-                (prop_oneof![Just("jsonrpc"), Just("id"), Just("method"), Just("params"), Just("result"), Just("error"), Just("x")], inner),
+                (
+                    prop_oneof![
+                        Just("jsonrpc"),
+                        Just("id"),
+                        Just("method"),
+                        Just("params"),
+                        Just("result"),
+                        Just("error"),
+                        Just("x")
+                    ],
+                    inner
+                ),
                 0..6
             )
-            .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            .prop_map(|kv| Value::Object(
+                kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+            )),
         ]
     })
 }

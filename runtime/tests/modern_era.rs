@@ -26,7 +26,10 @@ async fn discover_lists_the_version_capabilities_and_caching_hints() {
     assert!(r["capabilities"]["tools"].is_object());
     assert!(r["ttlMs"].as_u64().is_some());
     assert!(r["cacheScope"] == "public" || r["cacheScope"] == "private");
-    assert_eq!(r["_meta"]["io.modelcontextprotocol/serverInfo"]["name"], "mcp-conformance-test-server");
+    assert_eq!(
+        r["_meta"]["io.modelcontextprotocol/serverInfo"]["name"],
+        "mcp-conformance-test-server"
+    );
 }
 
 #[tokio::test]
@@ -36,19 +39,49 @@ async fn envelope_errors_come_in_the_spec_order() {
     let p = json!({"_meta": {"io.modelcontextprotocol/protocolVersion": MODERN}});
     assert_eq!(c.error("tools/list", p).await["code"], -32602);
     // An unknown version: -32022 with what is supported.
-    let p = modern(json!({}), json!({}), json!({"io.modelcontextprotocol/protocolVersion": "v999.0.0"}));
+    let p = modern(
+        json!({}),
+        json!({}),
+        json!({"io.modelcontextprotocol/protocolVersion": "v999.0.0"}),
+    );
     let e = c.error("server/discover", p).await;
     assert_eq!(e["code"], -32022);
-    assert_eq!(e["data"], json!({"supported": [MODERN], "requested": "v999.0.0"}));
+    assert_eq!(
+        e["data"],
+        json!({"supported": [MODERN], "requested": "v999.0.0"})
+    );
     // A bad log level.
-    let p = modern(json!({}), json!({}), json!({"io.modelcontextprotocol/logLevel": "loud"}));
+    let p = modern(
+        json!({}),
+        json!({}),
+        json!({"io.modelcontextprotocol/logLevel": "loud"}),
+    );
     assert_eq!(c.error("tools/list", p).await["code"], -32602);
     // Methods removed in 2026-07-28.
-    for method in ["initialize", "ping", "logging/setLevel", "resources/subscribe", "unknown/method"] {
-        assert_eq!(c.error(method, m(json!({}))).await["code"], -32601, "{method}");
+    for method in [
+        "initialize",
+        "ping",
+        "logging/setLevel",
+        "resources/subscribe",
+        "unknown/method",
+    ] {
+        assert_eq!(
+            c.error(method, m(json!({}))).await["code"],
+            -32601,
+            "{method}"
+        );
     }
     // A capability the tool needs and the request did not declare.
-    let e = c.error("tools/call", modern(json!({"name": "test_missing_capability"}), json!({}), json!({}))).await;
+    let e = c
+        .error(
+            "tools/call",
+            modern(
+                json!({"name": "test_missing_capability"}),
+                json!({}),
+                json!({}),
+            ),
+        )
+        .await;
     assert_eq!(e["code"], -32021);
     assert_eq!(e["data"]["requiredCapabilities"], json!({"sampling": {}}));
 }
@@ -56,29 +89,62 @@ async fn envelope_errors_come_in_the_spec_order() {
 #[tokio::test]
 async fn results_carry_result_type_and_lists_carry_caching_hints() {
     let mut c = Client::start(conformance::server());
-    for method in ["tools/list", "resources/list", "resources/templates/list", "prompts/list"] {
+    for method in [
+        "tools/list",
+        "resources/list",
+        "resources/templates/list",
+        "prompts/list",
+    ] {
         let r = c.result(method, m(json!({}))).await;
         assert_eq!(r["resultType"], "complete", "{method}");
-        assert!(r["ttlMs"].is_u64() && r["cacheScope"].is_string(), "{method}: {r}");
+        assert!(
+            r["ttlMs"].is_u64() && r["cacheScope"].is_string(),
+            "{method}: {r}"
+        );
     }
-    let r = c.result("resources/read", m(json!({"uri": "test://static-text"}))).await;
+    let r = c
+        .result("resources/read", m(json!({"uri": "test://static-text"})))
+        .await;
     assert!(r["ttlMs"].is_u64());
-    let r = c.result("tools/call", m(json!({"name": "test_simple_text"}))).await;
+    let r = c
+        .result("tools/call", m(json!({"name": "test_simple_text"})))
+        .await;
     assert_eq!(r["resultType"], "complete");
     assert!(r.get("ttlMs").is_none());
-    let e = c.error("resources/read", m(json!({"uri": "test://nope"}))).await;
-    assert_eq!((e["code"].clone(), e["data"]["uri"].clone()), (json!(-32602), json!("test://nope")));
+    let e = c
+        .error("resources/read", m(json!({"uri": "test://nope"})))
+        .await;
+    assert_eq!(
+        (e["code"].clone(), e["data"]["uri"].clone()),
+        (json!(-32602), json!("test://nope"))
+    );
 }
 
 #[tokio::test]
 async fn logs_only_when_the_request_asks_and_at_its_level() {
     let mut c = Client::start(conformance::server());
-    let (_, notes) = c.call_full("tools/call", m(json!({"name": "test_tool_with_logging"}))).await;
+    let (_, notes) = c
+        .call_full("tools/call", m(json!({"name": "test_tool_with_logging"})))
+        .await;
     assert!(notes.is_empty(), "no logLevel, no logs: {notes:?}");
-    let p = modern(json!({"name": "test_tool_with_logging"}), caps_all(), json!({"io.modelcontextprotocol/logLevel": "info"}));
+    let p = modern(
+        json!({"name": "test_tool_with_logging"}),
+        caps_all(),
+        json!({"io.modelcontextprotocol/logLevel": "info"}),
+    );
     let (_, notes) = c.call_full("tools/call", p).await;
-    assert_eq!(notes.iter().filter(|n| n["method"] == "notifications/message").count(), 3);
-    let p = modern(json!({"name": "test_tool_with_logging"}), caps_all(), json!({"io.modelcontextprotocol/logLevel": "error"}));
+    assert_eq!(
+        notes
+            .iter()
+            .filter(|n| n["method"] == "notifications/message")
+            .count(),
+        3
+    );
+    let p = modern(
+        json!({"name": "test_tool_with_logging"}),
+        caps_all(),
+        json!({"io.modelcontextprotocol/logLevel": "error"}),
+    );
     let (_, notes) = c.call_full("tools/call", p).await;
     assert!(notes.is_empty());
 }
@@ -99,24 +165,44 @@ async fn input_required_round_trips_with_a_signed_request_state() {
     assert_eq!(r1["resultType"], "input_required");
     assert_eq!(r1["inputRequests"]["step1"]["method"], "elicitation/create");
     let s1 = r1["requestState"].as_str().unwrap().to_string();
-    assert!(c.received.iter().all(|m| m.get("method").is_none() || m.get("id").is_none()), "no request on the wire");
+    assert!(
+        c.received
+            .iter()
+            .all(|m| m.get("method").is_none() || m.get("id").is_none()),
+        "no request on the wire"
+    );
 
     let answer1 = json!({"step1": {"action": "accept", "content": {"name": "Alice"}}});
-    let r2 = c.result("tools/call", call(json!({"inputResponses": answer1, "requestState": s1}))).await;
+    let r2 = c
+        .result(
+            "tools/call",
+            call(json!({"inputResponses": answer1, "requestState": s1})),
+        )
+        .await;
     assert_eq!(r2["resultType"], "input_required");
     assert!(r2["inputRequests"].get("step1").is_none());
     let s2 = r2["requestState"].as_str().unwrap().to_string();
     assert_ne!(s1, s2);
 
     let answer2 = json!({"step2": {"action": "accept", "content": {"color": "blue"}}});
-    let r3 = c.result("tools/call", call(json!({"inputResponses": answer2, "requestState": s2.clone()}))).await;
+    let r3 = c
+        .result(
+            "tools/call",
+            call(json!({"inputResponses": answer2, "requestState": s2.clone()})),
+        )
+        .await;
     assert_eq!(r3["resultType"], "complete");
     assert_eq!(text(&r3), "Alice likes blue.");
 
     // A changed state is refused; so is a state moved to another tool.
     let mut tampered = s2.clone();
     tampered.insert(5, 'x');
-    let e = c.error("tools/call", call(json!({"inputResponses": answer2, "requestState": tampered}))).await;
+    let e = c
+        .error(
+            "tools/call",
+            call(json!({"inputResponses": answer2, "requestState": tampered})),
+        )
+        .await;
     assert_eq!(e["code"], -32602);
     let moved = m(json!({"name": "test_input_required_result_elicitation", "requestState": s2}));
     assert_eq!(c.error("tools/call", moved).await["code"], -32602);
@@ -125,27 +211,48 @@ async fn input_required_round_trips_with_a_signed_request_state() {
 #[tokio::test]
 async fn wrong_or_malformed_answers_are_asked_again() {
     let mut c = Client::start(conformance::server());
-    let p = m(json!({"name": "test_input_required_result_elicitation", "inputResponses": {"wrong_key": {"action": "accept"}}}));
+    let p = m(
+        json!({"name": "test_input_required_result_elicitation", "inputResponses": {"wrong_key": {"action": "accept"}}}),
+    );
     let r = c.result("tools/call", p).await;
     assert_eq!(r["resultType"], "input_required");
     assert!(r["inputRequests"]["user_name"].is_object());
-    let p = m(json!({"name": "test_input_required_result_elicitation", "inputResponses": {"user_name": 12345}}));
-    assert_eq!(c.result("tools/call", p).await["resultType"], "input_required");
-    let ok = json!({"user_name": {"action": "accept", "content": {"name": "Alice"}}, "extra": {"x": 1}});
-    let r = c.result("tools/call", m(json!({"name": "test_input_required_result_elicitation", "inputResponses": ok}))).await;
+    let p = m(
+        json!({"name": "test_input_required_result_elicitation", "inputResponses": {"user_name": 12345}}),
+    );
+    assert_eq!(
+        c.result("tools/call", p).await["resultType"],
+        "input_required"
+    );
+    let ok =
+        json!({"user_name": {"action": "accept", "content": {"name": "Alice"}}, "extra": {"x": 1}});
+    let r = c
+        .result(
+            "tools/call",
+            m(json!({"name": "test_input_required_result_elicitation", "inputResponses": ok})),
+        )
+        .await;
     assert_eq!(text(&r), "Hello, Alice!");
 }
 
 #[tokio::test]
 async fn prompts_can_ask_for_input_and_lists_never_do() {
     let mut c = Client::start(conformance::server());
-    let r = c.result("prompts/get", m(json!({"name": "test_input_required_result_prompt"}))).await;
+    let r = c
+        .result(
+            "prompts/get",
+            m(json!({"name": "test_input_required_result_prompt"})),
+        )
+        .await;
     assert_eq!(r["resultType"], "input_required");
     let answers = json!({"user_context": {"action": "accept", "content": {"context": "ctx!"}}});
     let r = c
         .result("prompts/get", m(json!({"name": "test_input_required_result_prompt", "inputResponses": answers, "requestState": r["requestState"]})))
         .await;
-    assert_eq!(r["messages"][0]["content"]["text"], "Use this context: ctx!");
+    assert_eq!(
+        r["messages"][0]["content"]["text"],
+        "Use this context: ctx!"
+    );
 }
 
 #[tokio::test]
@@ -156,17 +263,36 @@ async fn listen_acknowledges_then_streams_what_was_asked_for() {
     c.send(&listen).await;
     let ack = c.read().await.unwrap();
     assert_eq!(ack["method"], "notifications/subscriptions/acknowledged");
-    assert_eq!(ack["params"]["notifications"], json!({"toolsListChanged": true}));
-    assert_eq!(ack["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"], "sub-1");
-    c.result("tools/call", m(json!({"name": "test_trigger_prompt_change"}))).await;
-    c.result("tools/call", m(json!({"name": "test_trigger_tool_change"}))).await;
+    assert_eq!(
+        ack["params"]["notifications"],
+        json!({"toolsListChanged": true})
+    );
+    assert_eq!(
+        ack["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
+        "sub-1"
+    );
+    c.result(
+        "tools/call",
+        m(json!({"name": "test_trigger_prompt_change"})),
+    )
+    .await;
+    c.result("tools/call", m(json!({"name": "test_trigger_tool_change"})))
+        .await;
     c.settle().await;
     let changed = c.notifications("notifications/tools/list_changed");
     assert_eq!(changed.len(), 1);
-    assert_eq!(changed[0]["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"], "sub-1");
-    assert!(c.notifications("notifications/prompts/list_changed").is_empty(), "not asked for");
+    assert_eq!(
+        changed[0]["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"],
+        "sub-1"
+    );
+    assert!(
+        c.notifications("notifications/prompts/list_changed")
+            .is_empty(),
+        "not asked for"
+    );
     // Cancelling the listen request ends it without an answer.
-    c.notify("notifications/cancelled", json!({"requestId": "sub-1"})).await;
+    c.notify("notifications/cancelled", json!({"requestId": "sub-1"}))
+        .await;
     c.settle().await;
     assert!(c.received.iter().all(|m| m["id"] != "sub-1"));
 }

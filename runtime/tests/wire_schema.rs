@@ -19,9 +19,16 @@ struct Schema {
 
 impl Schema {
     fn load(version: &str) -> Schema {
-        let path = format!("{}/../fixtures/mcp-schema/{version}/schema.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/../fixtures/mcp-schema/{version}/schema.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let defs = if doc.get("$defs").is_some() { "$defs" } else { "definitions" };
+        let defs = if doc.get("$defs").is_some() {
+            "$defs"
+        } else {
+            "definitions"
+        };
         Schema { doc, defs }
     }
 
@@ -32,8 +39,12 @@ impl Schema {
     fn check(&self, name: &str, value: &Value) -> Result<(), String> {
         let mut schema = self.doc.clone();
         schema["$ref"] = json!(format!("#/{}/{name}", self.defs));
-        let validator = jsonschema::validator_for(&schema).map_err(|e| format!("schema {name}: {e}"))?;
-        let errors: Vec<String> = validator.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        let validator =
+            jsonschema::validator_for(&schema).map_err(|e| format!("schema {name}: {e}"))?;
+        let errors: Vec<String> = validator
+            .iter_errors(value)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
         if errors.is_empty() {
             Ok(())
         } else {
@@ -74,8 +85,16 @@ fn message_type(method: &str) -> Option<&'static str> {
 }
 
 /// Validates everything the server sent; `sent` maps request ids to methods.
-fn validate_all(schema: &Schema, received: &[Value], sent: &HashMap<String, String>) -> Vec<String> {
-    let error_type = if schema.has("JSONRPCErrorResponse") { "JSONRPCErrorResponse" } else { "JSONRPCError" };
+fn validate_all(
+    schema: &Schema,
+    received: &[Value],
+    sent: &HashMap<String, String>,
+) -> Vec<String> {
+    let error_type = if schema.has("JSONRPCErrorResponse") {
+        "JSONRPCErrorResponse"
+    } else {
+        "JSONRPCError"
+    };
     let mut problems = Vec::new();
     let mut checked = 0;
     for m in received {
@@ -135,19 +154,37 @@ async fn legacy_session(version: &str) -> (Vec<Value>, HashMap<String, String>) 
         ("tools/call", json!({"name": "test_multiple_content_types"})),
         ("tools/call", json!({"name": "test_error_handling"})),
         ("tools/call", json!({"name": "test_tool_with_logging"})),
-        ("tools/call", json!({"name": "test_tool_with_progress", "_meta": {"progressToken": 7}})),
-        ("tools/call", json!({"name": "test_sampling", "arguments": {"prompt": "hi"}})),
-        ("tools/call", json!({"name": "add", "arguments": {"a": "x"}})),
+        (
+            "tools/call",
+            json!({"name": "test_tool_with_progress", "_meta": {"progressToken": 7}}),
+        ),
+        (
+            "tools/call",
+            json!({"name": "test_sampling", "arguments": {"prompt": "hi"}}),
+        ),
+        (
+            "tools/call",
+            json!({"name": "add", "arguments": {"a": "x"}}),
+        ),
         ("tools/call", json!({"name": "no_such_tool"})),
         ("resources/read", json!({"uri": "test://static-text"})),
         ("resources/read", json!({"uri": "test://static-binary"})),
         ("resources/read", json!({"uri": "test://template/5/data"})),
         ("resources/read", json!({"uri": "test://missing"})),
-        ("prompts/get", json!({"name": "test_prompt_with_arguments", "arguments": {"arg1": "a", "arg2": "b"}})),
-        ("prompts/get", json!({"name": "test_prompt_with_embedded_resource", "arguments": {"resourceUri": "test://x"}})),
+        (
+            "prompts/get",
+            json!({"name": "test_prompt_with_arguments", "arguments": {"arg1": "a", "arg2": "b"}}),
+        ),
+        (
+            "prompts/get",
+            json!({"name": "test_prompt_with_embedded_resource", "arguments": {"resourceUri": "test://x"}}),
+        ),
         ("prompts/get", json!({"name": "test_prompt_with_image"})),
         ("logging/setLevel", json!({"level": "info"})),
-        ("resources/subscribe", json!({"uri": "test://watched-resource"})),
+        (
+            "resources/subscribe",
+            json!({"uri": "test://watched-resource"}),
+        ),
     ];
     let mut calls = calls;
     if version >= "2025-03-26" {
@@ -155,7 +192,10 @@ async fn legacy_session(version: &str) -> (Vec<Value>, HashMap<String, String>) 
         calls.push(("completion/complete", json!({"ref": {"type": "ref/prompt", "name": "test_prompt_with_arguments"}, "argument": {"name": "arg1", "value": "pa"}})));
     }
     if version >= "2025-06-18" {
-        calls.push(("tools/call", json!({"name": "test_elicitation", "arguments": {"message": "who?"}})));
+        calls.push((
+            "tools/call",
+            json!({"name": "test_elicitation", "arguments": {"message": "who?"}}),
+        ));
     }
     for (method, params) in calls {
         call(&mut c, &mut sent, method, params).await;
@@ -168,7 +208,9 @@ async fn legacy_sessions_validate_against_each_revisions_schema() {
     for version in ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"] {
         let schema = Schema::load(version);
         // The validator does catch a malformed result.
-        assert!(schema.check("CallToolResult", &json!({"isError": true})).is_err());
+        assert!(schema
+            .check("CallToolResult", &json!({"isError": true}))
+            .is_err());
         let (received, sent) = legacy_session(version).await;
         let problems = validate_all(&schema, &received, &sent);
         assert!(problems.is_empty(), "{version}:\n{}", problems.join("\n"));
@@ -179,7 +221,9 @@ async fn legacy_sessions_validate_against_each_revisions_schema() {
 async fn stateless_requests_validate_against_the_2026_schema() {
     let schema = Schema::load(MODERN);
     // A 2026 result without resultType is invalid; the validator must say so.
-    assert!(schema.check("CallToolResult", &json!({"content": []})).is_err());
+    assert!(schema
+        .check("CallToolResult", &json!({"content": []}))
+        .is_err());
     let mut c = Client::start(conformance::server());
     let mut sent = HashMap::new();
     let caps = json!({"sampling": {}, "elicitation": {}, "roots": {}});
@@ -194,25 +238,62 @@ async fn stateless_requests_validate_against_the_2026_schema() {
         ("tools/call", json!({"name": "test_audio_content"})),
         ("tools/call", json!({"name": "test_multiple_content_types"})),
         ("tools/call", json!({"name": "test_error_handling"})),
-        ("tools/call", json!({"name": "test_input_required_result_multiple_inputs"})),
+        (
+            "tools/call",
+            json!({"name": "test_input_required_result_multiple_inputs"}),
+        ),
         ("tools/call", json!({"name": "no_such_tool"})),
         ("resources/read", json!({"uri": "test://static-binary"})),
         ("resources/read", json!({"uri": "test://template/1/data"})),
         ("resources/read", json!({"uri": "test://missing"})),
         ("prompts/get", json!({"name": "test_prompt_with_image"})),
-        ("prompts/get", json!({"name": "test_input_required_result_prompt"})),
-        ("completion/complete", json!({"ref": {"type": "ref/prompt", "name": "test_prompt_with_arguments"}, "argument": {"name": "arg1", "value": "p"}})),
+        (
+            "prompts/get",
+            json!({"name": "test_input_required_result_prompt"}),
+        ),
+        (
+            "completion/complete",
+            json!({"ref": {"type": "ref/prompt", "name": "test_prompt_with_arguments"}, "argument": {"name": "arg1", "value": "p"}}),
+        ),
         ("ping", json!({})),
     ];
     for (method, params) in calls {
-        call(&mut c, &mut sent, method, modern(params, caps.clone(), json!({}))).await;
+        call(
+            &mut c,
+            &mut sent,
+            method,
+            modern(params, caps.clone(), json!({})),
+        )
+        .await;
     }
     for name in ["test_tool_with_logging", "test_tool_with_progress"] {
-        call(&mut c, &mut sent, "tools/call", modern(json!({"name": name}), caps.clone(), log.clone())).await;
+        call(
+            &mut c,
+            &mut sent,
+            "tools/call",
+            modern(json!({"name": name}), caps.clone(), log.clone()),
+        )
+        .await;
     }
     let e = json!({"io.modelcontextprotocol/protocolVersion": "1.0"});
-    call(&mut c, &mut sent, "tools/list", modern(json!({}), caps.clone(), e)).await;
-    call(&mut c, &mut sent, "tools/call", modern(json!({"name": "test_missing_capability"}), json!({}), json!({}))).await;
+    call(
+        &mut c,
+        &mut sent,
+        "tools/list",
+        modern(json!({}), caps.clone(), e),
+    )
+    .await;
+    call(
+        &mut c,
+        &mut sent,
+        "tools/call",
+        modern(
+            json!({"name": "test_missing_capability"}),
+            json!({}),
+            json!({}),
+        ),
+    )
+    .await;
     let problems = validate_all(&schema, &c.received, &sent);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -36,7 +36,14 @@ pub(crate) struct InputRound {
 impl InputRound {
     pub fn new(known: Map<String, Value>) -> (Self, oneshot::Receiver<Interrupt>) {
         let (tx, rx) = oneshot::channel();
-        (InputRound { known, counter: AtomicUsize::new(0), interrupt: Mutex::new(Some(tx)) }, rx)
+        (
+            InputRound {
+                known,
+                counter: AtomicUsize::new(0),
+                interrupt: Mutex::new(Some(tx)),
+            },
+            rx,
+        )
     }
 
     /// The key of the next input this handler asks for: the same key for the
@@ -67,33 +74,60 @@ impl InputRound {
 }
 
 fn now_secs() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn mac(key: &[u8], data: &[u8]) -> Hmac<Sha256> {
     // HMAC accepts keys of any length, so this cannot fail.
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     m.update(data);
     m
 }
 
 /// Signs the answers so far, bound to `method` and `target`.
-pub(crate) fn sign_state(key: &[u8], method: &str, target: &str, answers: &Map<String, Value>) -> String {
+pub(crate) fn sign_state(
+    key: &[u8],
+    method: &str,
+    target: &str,
+    answers: &Map<String, Value>,
+) -> String {
     let payload = json!({ "v": 1, "method": method, "target": target, "answers": answers, "iat": now_secs() });
     let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload.to_string());
     let tag = mac(key, payload.as_bytes()).finalize().into_bytes();
-    format!("{payload}.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(tag))
+    format!(
+        "{payload}.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(tag)
+    )
 }
 
 /// Checks a `requestState` and returns the answers it carries.
-pub(crate) fn verify_state(key: &[u8], method: &str, target: &str, state: &str) -> Result<Map<String, Value>, ErrorObject> {
+pub(crate) fn verify_state(
+    key: &[u8],
+    method: &str,
+    target: &str,
+    state: &str,
+) -> Result<Map<String, Value>, ErrorObject> {
     let invalid = |why: &str| ErrorObject::invalid_params(format!("Invalid requestState: {why}"));
-    let (payload, tag) = state.split_once('.').ok_or_else(|| invalid("not a state this server issued"))?;
-    let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(tag).map_err(|_| invalid("malformed signature"))?;
-    mac(key, payload.as_bytes()).verify_slice(&tag).map_err(|_| invalid("the signature does not match (tampered or from another server)"))?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).map_err(|_| invalid("malformed payload"))?;
+    let (payload, tag) = state
+        .split_once('.')
+        .ok_or_else(|| invalid("not a state this server issued"))?;
+    let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(tag)
+        .map_err(|_| invalid("malformed signature"))?;
+    mac(key, payload.as_bytes())
+        .verify_slice(&tag)
+        .map_err(|_| invalid("the signature does not match (tampered or from another server)"))?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| invalid("malformed payload"))?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|_| invalid("malformed payload"))?;
-    if value.get("method").and_then(Value::as_str) != Some(method) || value.get("target").and_then(Value::as_str) != Some(target) {
+    if value.get("method").and_then(Value::as_str) != Some(method)
+        || value.get("target").and_then(Value::as_str) != Some(target)
+    {
         return Err(invalid("it belongs to a different request"));
     }
     let iat = value.get("iat").and_then(Value::as_u64).unwrap_or(0);

@@ -21,7 +21,12 @@ pub(crate) fn capabilities() -> Value {
     })
 }
 
-pub(crate) async fn serve(session: &Arc<Session>, request: Request, sink: Outbound, cancel: CancellationToken) -> Result<Value, ErrorObject> {
+pub(crate) async fn serve(
+    session: &Arc<Session>,
+    request: Request,
+    sink: Outbound,
+    cancel: CancellationToken,
+) -> Result<Value, ErrorObject> {
     let params = &request.params;
     match request.method.as_str() {
         "initialize" => return Ok(initialize(session, params)),
@@ -40,7 +45,10 @@ pub(crate) async fn serve(session: &Arc<Session>, request: Request, sink: Outbou
             id: request.id.clone(),
             sink: sink.clone(),
             era,
-            progress_token: params.get("_meta").and_then(|m| m.get("progressToken")).cloned(),
+            progress_token: params
+                .get("_meta")
+                .and_then(|m| m.get("progressToken"))
+                .cloned(),
             log_level: None,
             client_capabilities: state.client_capabilities,
             client_info: state.client_info,
@@ -58,21 +66,32 @@ pub(crate) async fn serve(session: &Arc<Session>, request: Request, sink: Outbou
         "prompts/get" => methods::get_prompt(session, params, info()).await,
         "completion/complete" => methods::complete(session, params),
         "logging/setLevel" => set_level(session, params),
-        "resources/subscribe" | "resources/unsubscribe" => subscribe(session, params, request.method == "resources/subscribe"),
+        "resources/subscribe" | "resources/unsubscribe" => {
+            subscribe(session, params, request.method == "resources/subscribe")
+        }
         other => Err(Stop::Error(ErrorObject::method_not_found(other))),
     };
     match outcome {
         Ok(result) => Ok(Value::Object(result)),
         Err(Stop::Error(e)) => Err(e),
         // Legacy handlers ask the client directly and are never interrupted.
-        Err(Stop::Interrupted(..)) => Err(ErrorObject::internal("unexpected interrupt in a legacy session")),
+        Err(Stop::Interrupted(..)) => Err(ErrorObject::internal(
+            "unexpected interrupt in a legacy session",
+        )),
     }
 }
 
 fn initialize(session: &Session, params: &Map<String, Value>) -> Value {
-    let requested = params.get("protocolVersion").and_then(Value::as_str).unwrap_or(LATEST_LEGACY);
+    let requested = params
+        .get("protocolVersion")
+        .and_then(Value::as_str)
+        .unwrap_or(LATEST_LEGACY);
     let era = Era::legacy(requested).unwrap_or(Era::Legacy(LATEST_LEGACY));
-    let client_capabilities = params.get("capabilities").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
+    let client_capabilities = params
+        .get("capabilities")
+        .cloned()
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({}));
     let client_info = params.get("clientInfo").cloned();
     tracing::debug!(version = era.version(), client = ?client_info, "initialize");
     session.update_legacy(|s| {
@@ -102,7 +121,11 @@ fn set_level(session: &Session, params: &Map<String, Value>) -> Result<Map<Strin
     Ok(Map::new())
 }
 
-fn subscribe(session: &Session, params: &Map<String, Value>, on: bool) -> Result<Map<String, Value>, Stop> {
+fn subscribe(
+    session: &Session,
+    params: &Map<String, Value>,
+    on: bool,
+) -> Result<Map<String, Value>, Stop> {
     let uri = params
         .get("uri")
         .and_then(Value::as_str)

@@ -22,7 +22,7 @@ pub(crate) enum Stop {
     /// A JSON-RPC error.
     Error(ErrorObject),
     /// The handler needs input first (2026-07-28 only).
-    Interrupted(Interrupt, Map<String, Value>),
+    Interrupted(Box<(Interrupt, Map<String, Value>)>),
 }
 
 impl From<ErrorObject> for Stop {
@@ -48,8 +48,12 @@ pub(crate) struct RequestInfo {
 fn string_param<'a>(params: &'a Map<String, Value>, name: &str) -> Result<&'a str, ErrorObject> {
     match params.get(name) {
         Some(Value::String(s)) => Ok(s),
-        Some(_) => Err(ErrorObject::invalid_params(format!("Invalid params: \"{name}\" must be a string"))),
-        None => Err(ErrorObject::invalid_params(format!("Invalid params: missing \"{name}\""))),
+        Some(_) => Err(ErrorObject::invalid_params(format!(
+            "Invalid params: \"{name}\" must be a string"
+        ))),
+        None => Err(ErrorObject::invalid_params(format!(
+            "Invalid params: missing \"{name}\""
+        ))),
     }
 }
 
@@ -57,42 +61,89 @@ fn cursor(params: &Map<String, Value>) -> Result<Option<&str>, ErrorObject> {
     match params.get("cursor") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(ErrorObject::invalid_params("Invalid params: \"cursor\" must be a string")),
+        Some(_) => Err(ErrorObject::invalid_params(
+            "Invalid params: \"cursor\" must be a string",
+        )),
     }
 }
 
-fn page_result<T>(key: &str, items: &[T], params: &Map<String, Value>, page_size: usize, describe: impl Fn(&T) -> Value) -> Result<Map<String, Value>, Stop> {
+fn page_result<T>(
+    key: &str,
+    items: &[T],
+    params: &Map<String, Value>,
+    page_size: usize,
+    describe: impl Fn(&T) -> Value,
+) -> Result<Map<String, Value>, Stop> {
     let page = paginate(items, cursor(params)?, page_size)?;
     let mut result = Map::new();
-    result.insert(key.into(), Value::Array(page.items.iter().map(describe).collect()));
+    result.insert(
+        key.into(),
+        Value::Array(page.items.iter().map(describe).collect()),
+    );
     if let Some(c) = page.next_cursor {
         result.insert("nextCursor".into(), json!(c));
     }
     Ok(result)
 }
 
-pub(crate) fn list_tools(session: &Session, params: &Map<String, Value>) -> Result<Map<String, Value>, Stop> {
+pub(crate) fn list_tools(
+    session: &Session,
+    params: &Map<String, Value>,
+) -> Result<Map<String, Value>, Stop> {
     let registry = session.core.registry();
     let items: Vec<_> = registry.tools.values().cloned().collect();
-    page_result("tools", &items, params, session.core.settings.page_size, |t| t.descriptor().clone())
+    page_result(
+        "tools",
+        &items,
+        params,
+        session.core.settings.page_size,
+        |t| t.descriptor().clone(),
+    )
 }
 
-pub(crate) fn list_resources(session: &Session, params: &Map<String, Value>) -> Result<Map<String, Value>, Stop> {
+pub(crate) fn list_resources(
+    session: &Session,
+    params: &Map<String, Value>,
+) -> Result<Map<String, Value>, Stop> {
     let registry = session.core.registry();
     let items: Vec<_> = registry.resources.values().cloned().collect();
-    page_result("resources", &items, params, session.core.settings.page_size, |r| r.descriptor())
+    page_result(
+        "resources",
+        &items,
+        params,
+        session.core.settings.page_size,
+        |r| r.descriptor(),
+    )
 }
 
-pub(crate) fn list_templates(session: &Session, params: &Map<String, Value>) -> Result<Map<String, Value>, Stop> {
+pub(crate) fn list_templates(
+    session: &Session,
+    params: &Map<String, Value>,
+) -> Result<Map<String, Value>, Stop> {
     let registry = session.core.registry();
     let items: Vec<_> = registry.templates.values().cloned().collect();
-    page_result("resourceTemplates", &items, params, session.core.settings.page_size, |t| t.descriptor())
+    page_result(
+        "resourceTemplates",
+        &items,
+        params,
+        session.core.settings.page_size,
+        |t| t.descriptor(),
+    )
 }
 
-pub(crate) fn list_prompts(session: &Session, params: &Map<String, Value>) -> Result<Map<String, Value>, Stop> {
+pub(crate) fn list_prompts(
+    session: &Session,
+    params: &Map<String, Value>,
+) -> Result<Map<String, Value>, Stop> {
     let registry = session.core.registry();
     let items: Vec<_> = registry.prompts.values().cloned().collect();
-    page_result("prompts", &items, params, session.core.settings.page_size, |p| p.descriptor())
+    page_result(
+        "prompts",
+        &items,
+        params,
+        session.core.settings.page_size,
+        |p| p.descriptor(),
+    )
 }
 
 /// Runs a handler with a fresh [`Context`]; in 2026-07-28 an interrupt from
@@ -105,13 +156,14 @@ async fn run_handler<T>(
     string_args: bool,
     handler: impl FnOnce(CallInput) -> BoxFuture<'static, T>,
 ) -> Result<T, Stop> {
-    let (round, interrupts): (Option<InputRound>, Option<oneshot::Receiver<Interrupt>>) = match info.answers {
-        Some(known) => {
-            let (round, rx) = InputRound::new(known);
-            (Some(round), Some(rx))
-        }
-        None => (None, None),
-    };
+    let (round, interrupts): (Option<InputRound>, Option<oneshot::Receiver<Interrupt>>) =
+        match info.answers {
+            Some(known) => {
+                let (round, rx) = InputRound::new(known);
+                (Some(round), Some(rx))
+            }
+            None => (None, None),
+        };
     let context = Context::new(Scope {
         session: session.clone(),
         request_id: info.id,
@@ -125,38 +177,65 @@ async fn run_handler<T>(
         input: round,
         last_progress: Mutex::new(None),
     });
-    let answers_of = |ctx: &Context| ctx.scope().input.as_ref().map(|r| r.known().clone()).unwrap_or_default();
-    let fut = handler(CallInput { arguments, uri, context: context.clone(), string_args });
+    let answers_of = |ctx: &Context| {
+        ctx.scope()
+            .input
+            .as_ref()
+            .map(|r| r.known().clone())
+            .unwrap_or_default()
+    };
+    let fut = handler(CallInput {
+        arguments,
+        uri,
+        context: context.clone(),
+        string_args,
+    });
     match interrupts {
         None => Ok(fut.await),
         Some(mut rx) => {
             tokio::select! {
                 out = fut => Ok(out),
-                Ok(why) = &mut rx => Err(Stop::Interrupted(why, answers_of(&context))),
+                Ok(why) = &mut rx => Err(Stop::Interrupted(Box::new((why, answers_of(&context))))),
             }
         }
     }
 }
 
-pub(crate) async fn call_tool(session: &Arc<Session>, params: &Map<String, Value>, info: RequestInfo) -> Result<Map<String, Value>, Stop> {
+pub(crate) async fn call_tool(
+    session: &Arc<Session>,
+    params: &Map<String, Value>,
+    info: RequestInfo,
+) -> Result<Map<String, Value>, Stop> {
     let name = string_param(params, "name")?;
     let registry = session.core.registry();
     let Some(tool) = registry.tools.get(name).cloned() else {
-        return Err(ErrorObject::invalid_params(format!("Unknown tool: {name}")).with_data(json!({ "name": name })).into());
+        return Err(ErrorObject::invalid_params(format!("Unknown tool: {name}"))
+            .with_data(json!({ "name": name }))
+            .into());
     };
     let arguments = match params.get("arguments") {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(v @ Value::Object(_)) => v.clone(),
-        Some(_) => return Err(ErrorObject::invalid_params("Invalid params: \"arguments\" must be an object").into()),
+        Some(_) => {
+            return Err(ErrorObject::invalid_params(
+                "Invalid params: \"arguments\" must be an object",
+            )
+            .into())
+        }
     };
     if let Some(validator) = &tool.validator {
         if let Err(problems) = validator.check(&arguments) {
-            let result = crate::protocol::ToolResult::error(format!("Invalid arguments for tool \"{name}\": {problems}"));
+            let result = crate::protocol::ToolResult::error(format!(
+                "Invalid arguments for tool \"{name}\": {problems}"
+            ));
             return Ok(to_map(&result));
         }
     }
     let handler = tool.handler.clone();
-    let mut result = run_handler(session, info, arguments, None, false, |input| handler(input)).await?;
+    let mut result = run_handler(session, info, arguments, None, false, |input| {
+        handler(input)
+    })
+    .await?;
     if tool.wrap_result {
         if let Some(v) = result.structured_content.take() {
             result.structured_content = Some(json!({ "result": v }));
@@ -172,26 +251,55 @@ fn to_map<T: serde::Serialize>(value: &T) -> Map<String, Value> {
     }
 }
 
-pub(crate) async fn read_resource(session: &Arc<Session>, params: &Map<String, Value>, info: RequestInfo) -> Result<Map<String, Value>, Stop> {
+pub(crate) async fn read_resource(
+    session: &Arc<Session>,
+    params: &Map<String, Value>,
+    info: RequestInfo,
+) -> Result<Map<String, Value>, Stop> {
     let uri = string_param(params, "uri")?.to_string();
     let era = info.era;
     let registry = session.core.registry();
     let (handler, mime, arguments) = if let Some(r) = registry.resources.get(&uri) {
-        (r.handler.clone(), r.mime_type.clone(), Value::Object(Map::new()))
-    } else if let Some((t, vars)) = registry.templates.values().find_map(|t| t.template.matches(&uri).map(|v| (t, v))) {
-        let args: Map<String, Value> = vars.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+        (
+            r.handler.clone(),
+            r.mime_type.clone(),
+            Value::Object(Map::new()),
+        )
+    } else if let Some((t, vars)) = registry
+        .templates
+        .values()
+        .find_map(|t| t.template.matches(&uri).map(|v| (t, v)))
+    {
+        let args: Map<String, Value> = vars
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
         (t.handler.clone(), t.mime_type.clone(), Value::Object(args))
     } else {
         let error = match era {
             Era::Modern(_) => ErrorObject::invalid_params(format!("Resource not found: {uri}")),
-            Era::Legacy(_) => ErrorObject::new(code::RESOURCE_NOT_FOUND, format!("Resource not found: {uri}")),
+            Era::Legacy(_) => ErrorObject::new(
+                code::RESOURCE_NOT_FOUND,
+                format!("Resource not found: {uri}"),
+            ),
         };
         return Err(error.with_data(json!({ "uri": uri })).into());
     };
-    let body = run_handler(session, info, arguments, Some(uri.clone()), true, |input| handler(input)).await??;
+    let body = run_handler(session, info, arguments, Some(uri.clone()), true, |input| {
+        handler(input)
+    })
+    .await??;
     let contents = match body {
-        ResourceBody::Text(text) => vec![ResourceContents::text(&uri, mime.unwrap_or_else(|| "text/plain".into()), text)],
-        ResourceBody::Json(text) => vec![ResourceContents::text(&uri, mime.unwrap_or_else(|| "application/json".into()), text)],
+        ResourceBody::Text(text) => vec![ResourceContents::text(
+            &uri,
+            mime.unwrap_or_else(|| "text/plain".into()),
+            text,
+        )],
+        ResourceBody::Json(text) => vec![ResourceContents::text(
+            &uri,
+            mime.unwrap_or_else(|| "application/json".into()),
+            text,
+        )],
         ResourceBody::Blob(bytes) => vec![ResourceContents::Blob {
             uri: uri.clone(),
             mime_type: Some(mime.unwrap_or_else(|| "application/octet-stream".into())),
@@ -205,20 +313,36 @@ pub(crate) async fn read_resource(session: &Arc<Session>, params: &Map<String, V
     Ok(result)
 }
 
-pub(crate) async fn get_prompt(session: &Arc<Session>, params: &Map<String, Value>, info: RequestInfo) -> Result<Map<String, Value>, Stop> {
+pub(crate) async fn get_prompt(
+    session: &Arc<Session>,
+    params: &Map<String, Value>,
+    info: RequestInfo,
+) -> Result<Map<String, Value>, Stop> {
     let name = string_param(params, "name")?;
     let registry = session.core.registry();
     let Some(prompt) = registry.prompts.get(name).cloned() else {
-        return Err(ErrorObject::invalid_params(format!("Unknown prompt: {name}")).with_data(json!({ "name": name })).into());
+        return Err(
+            ErrorObject::invalid_params(format!("Unknown prompt: {name}"))
+                .with_data(json!({ "name": name }))
+                .into(),
+        );
     };
     let arguments = match params.get("arguments") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(m)) => m.clone(),
-        Some(_) => return Err(ErrorObject::invalid_params("Invalid params: \"arguments\" must be an object").into()),
+        Some(_) => {
+            return Err(ErrorObject::invalid_params(
+                "Invalid params: \"arguments\" must be an object",
+            )
+            .into())
+        }
     };
     for (key, value) in &arguments {
         if !value.is_string() {
-            return Err(ErrorObject::invalid_params(format!("Invalid params: prompt argument \"{key}\" must be a string")).into());
+            return Err(ErrorObject::invalid_params(format!(
+                "Invalid params: prompt argument \"{key}\" must be a string"
+            ))
+            .into());
         }
     }
     let missing: Vec<&str> = prompt
@@ -228,10 +352,22 @@ pub(crate) async fn get_prompt(session: &Arc<Session>, params: &Map<String, Valu
         .map(|a| a.name.as_str())
         .collect();
     if !missing.is_empty() {
-        return Err(ErrorObject::invalid_params(format!("Missing required argument(s) for prompt \"{name}\": {}", missing.join(", "))).into());
+        return Err(ErrorObject::invalid_params(format!(
+            "Missing required argument(s) for prompt \"{name}\": {}",
+            missing.join(", ")
+        ))
+        .into());
     }
     let handler = prompt.handler.clone();
-    let body = run_handler(session, info, Value::Object(arguments), None, true, |input| handler(input)).await??;
+    let body = run_handler(
+        session,
+        info,
+        Value::Object(arguments),
+        None,
+        true,
+        |input| handler(input),
+    )
+    .await??;
     let mut result = Map::new();
     if let Some(d) = body.description.or_else(|| prompt.description.clone()) {
         result.insert("description".into(), json!(d));
@@ -240,9 +376,15 @@ pub(crate) async fn get_prompt(session: &Arc<Session>, params: &Map<String, Valu
     Ok(result)
 }
 
-pub(crate) fn complete(session: &Session, params: &Map<String, Value>) -> Result<Map<String, Value>, Stop> {
+pub(crate) fn complete(
+    session: &Session,
+    params: &Map<String, Value>,
+) -> Result<Map<String, Value>, Stop> {
     let reference = params.get("ref").cloned().unwrap_or(Value::Null);
-    let argument = params.get("argument").and_then(Value::as_object).ok_or_else(|| ErrorObject::invalid_params("Invalid params: missing \"argument\""))?;
+    let argument = params
+        .get("argument")
+        .and_then(Value::as_object)
+        .ok_or_else(|| ErrorObject::invalid_params("Invalid params: missing \"argument\""))?;
     let arg_name = argument.get("name").and_then(Value::as_str).unwrap_or("");
     let value = argument.get("value").and_then(Value::as_str).unwrap_or("");
     let context = params
@@ -255,7 +397,10 @@ pub(crate) fn complete(session: &Session, params: &Map<String, Value>) -> Result
     let completer = match reference.get("type").and_then(Value::as_str) {
         Some("ref/prompt") => {
             let name = reference.get("name").and_then(Value::as_str).unwrap_or("");
-            let prompt = registry.prompts.get(name).ok_or_else(|| ErrorObject::invalid_params(format!("Unknown prompt: {name}")))?;
+            let prompt = registry
+                .prompts
+                .get(name)
+                .ok_or_else(|| ErrorObject::invalid_params(format!("Unknown prompt: {name}")))?;
             prompt.completers.get(arg_name).cloned()
         }
         Some("ref/resource") => {
@@ -263,10 +408,20 @@ pub(crate) fn complete(session: &Session, params: &Map<String, Value>) -> Result
             match registry.templates.get(uri) {
                 Some(t) => t.completers.get(arg_name).cloned(),
                 None if registry.resources.contains_key(uri) => None,
-                None => return Err(ErrorObject::invalid_params(format!("Unknown resource template: {uri}")).into()),
+                None => {
+                    return Err(ErrorObject::invalid_params(format!(
+                        "Unknown resource template: {uri}"
+                    ))
+                    .into())
+                }
             }
         }
-        _ => return Err(ErrorObject::invalid_params("Invalid params: \"ref\" must be a ref/prompt or ref/resource").into()),
+        _ => {
+            return Err(ErrorObject::invalid_params(
+                "Invalid params: \"ref\" must be a ref/prompt or ref/resource",
+            )
+            .into())
+        }
     };
     let mut values = match (completer, &session.core.completion) {
         (Some(c), _) => c(value, &context),

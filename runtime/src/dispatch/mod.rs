@@ -90,7 +90,13 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    pub fn new(info: Value, instructions: Option<String>, registry: Registry, settings: Settings, completion: Option<FallbackCompleter>) -> Self {
+    pub fn new(
+        info: Value,
+        instructions: Option<String>,
+        registry: Registry,
+        settings: Settings,
+        completion: Option<FallbackCompleter>,
+    ) -> Self {
         let state_key = match &settings.request_state_key {
             Some(k) => k.as_bytes().to_vec(),
             None => rand::random::<[u8; 32]>().to_vec(),
@@ -132,6 +138,9 @@ impl Core {
     }
 
     pub fn server_name(&self) -> &str {
-        self.info.get("name").and_then(Value::as_str).unwrap_or("mcp-server")
+        self.info
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("mcp-server")
     }
 }

@@ -25,13 +25,24 @@ fn read_meta(params: &Map<String, Value>) -> Result<Meta, ErrorObject> {
     let meta = params
         .get("_meta")
         .and_then(Value::as_object)
-        .ok_or_else(|| ErrorObject::invalid_params("Invalid params: \"_meta\" must be an object"))?;
-    let requested = meta.get(version::META_PROTOCOL_VERSION).and_then(Value::as_str).ok_or_else(|| {
-        ErrorObject::invalid_params(format!("Invalid params: _meta[\"{}\"] must be a string", version::META_PROTOCOL_VERSION))
-    })?;
+        .ok_or_else(|| {
+            ErrorObject::invalid_params("Invalid params: \"_meta\" must be an object")
+        })?;
+    let requested = meta
+        .get(version::META_PROTOCOL_VERSION)
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            ErrorObject::invalid_params(format!(
+                "Invalid params: _meta[\"{}\"] must be a string",
+                version::META_PROTOCOL_VERSION
+            ))
+        })?;
     let era = Era::modern(requested).ok_or_else(|| {
-        ErrorObject::new(code::UNSUPPORTED_PROTOCOL_VERSION, format!("Unsupported protocol version: {requested}"))
-            .with_data(json!({ "supported": version::MODERN_VERSIONS, "requested": requested }))
+        ErrorObject::new(
+            code::UNSUPPORTED_PROTOCOL_VERSION,
+            format!("Unsupported protocol version: {requested}"),
+        )
+        .with_data(json!({ "supported": version::MODERN_VERSIONS, "requested": requested }))
     })?;
     let client_capabilities = match meta.get(version::META_CLIENT_CAPABILITIES) {
         Some(v @ Value::Object(_)) => v.clone(),
@@ -45,7 +56,10 @@ fn read_meta(params: &Map<String, Value>) -> Result<Meta, ErrorObject> {
     let log_level = match meta.get(version::META_LOG_LEVEL) {
         None | Some(Value::Null) => None,
         Some(v) => Some(v.as_str().and_then(LogLevel::parse).ok_or_else(|| {
-            ErrorObject::invalid_params(format!("Invalid params: _meta[\"{}\"] is not a log level", version::META_LOG_LEVEL))
+            ErrorObject::invalid_params(format!(
+                "Invalid params: _meta[\"{}\"] is not a log level",
+                version::META_LOG_LEVEL
+            ))
         })?),
     };
     let client_info = match meta.get(version::META_CLIENT_INFO) {
@@ -58,15 +72,30 @@ fn read_meta(params: &Map<String, Value>) -> Result<Meta, ErrorObject> {
             )))
         }
     };
-    Ok(Meta { era, client_capabilities, client_info, log_level, progress_token: meta.get("progressToken").cloned() })
+    Ok(Meta {
+        era,
+        client_capabilities,
+        client_info,
+        log_level,
+        progress_token: meta.get("progressToken").cloned(),
+    })
 }
 
 /// The answers carried by `requestState` and `inputResponses`.
-fn read_answers(core_key: &[u8], method: &str, target: &str, params: &Map<String, Value>) -> Result<Map<String, Value>, ErrorObject> {
+fn read_answers(
+    core_key: &[u8],
+    method: &str,
+    target: &str,
+    params: &Map<String, Value>,
+) -> Result<Map<String, Value>, ErrorObject> {
     let mut answers = match params.get("requestState") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::String(s)) => verify_state(core_key, method, target, s)?,
-        Some(_) => return Err(ErrorObject::invalid_params("Invalid params: \"requestState\" must be a string")),
+        Some(_) => {
+            return Err(ErrorObject::invalid_params(
+                "Invalid params: \"requestState\" must be a string",
+            ))
+        }
     };
     match params.get("inputResponses") {
         None | Some(Value::Null) => {}
@@ -75,17 +104,34 @@ fn read_answers(core_key: &[u8], method: &str, target: &str, params: &Map<String
                 answers.insert(k.clone(), v.clone());
             }
         }
-        Some(_) => return Err(ErrorObject::invalid_params("Invalid params: \"inputResponses\" must be an object")),
+        Some(_) => {
+            return Err(ErrorObject::invalid_params(
+                "Invalid params: \"inputResponses\" must be an object",
+            ))
+        }
     }
     Ok(answers)
 }
 
 fn target(method: &str, params: &Map<String, Value>) -> String {
-    let key = if method == "resources/read" { "uri" } else { "name" };
-    params.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+    let key = if method == "resources/read" {
+        "uri"
+    } else {
+        "name"
+    };
+    params
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
-pub(crate) async fn serve(session: &Arc<Session>, request: Request, sink: Outbound, cancel: CancellationToken) -> Result<Value, ErrorObject> {
+pub(crate) async fn serve(
+    session: &Arc<Session>,
+    request: Request,
+    sink: Outbound,
+    cancel: CancellationToken,
+) -> Result<Value, ErrorObject> {
     let params = &request.params;
     let meta = read_meta(params)?;
     let core = &session.core;
@@ -126,18 +172,26 @@ pub(crate) async fn serve(session: &Arc<Session>, request: Request, sink: Outbou
                 _ => methods::get_prompt(session, params, info(answers)).await,
             };
             match outcome {
-                Err(Stop::Interrupted(Interrupt::NeedInput(requests), known)) => {
+                Err(Stop::Interrupted(stop)) if matches!(stop.0, Interrupt::NeedInput(_)) => {
+                    let (Interrupt::NeedInput(requests), known) = *stop else {
+                        unreachable!("matched above")
+                    };
                     let mut result = Map::new();
                     result.insert("resultType".into(), json!("input_required"));
                     result.insert("inputRequests".into(), Value::Object(requests));
-                    result.insert("requestState".into(), json!(sign_state(&core.state_key, method, &target, &known)));
+                    result.insert(
+                        "requestState".into(),
+                        json!(sign_state(&core.state_key, method, &target, &known)),
+                    );
                     return Ok(decorate(session, result));
                 }
                 other => other,
             }
         }
         "completion/complete" => methods::complete(session, params),
-        "subscriptions/listen" => return listen(session, &request.id, params, &sink, &cancel).await,
+        "subscriptions/listen" => {
+            return listen(session, &request.id, params, &sink, &cancel).await
+        }
         other => Err(Stop::Error(ErrorObject::method_not_found(other))),
     };
     match outcome {
@@ -150,18 +204,24 @@ pub(crate) async fn serve(session: &Arc<Session>, request: Request, sink: Outbou
             Ok(decorate(session, result))
         }
         Err(Stop::Error(e)) => Err(e),
-        Err(Stop::Interrupted(Interrupt::MissingCapability(required), _)) => Err(ErrorObject::new(
-            code::MISSING_REQUIRED_CLIENT_CAPABILITY,
-            "Missing required client capability",
-        )
-        .with_data(json!({ "requiredCapabilities": required }))),
-        Err(Stop::Interrupted(Interrupt::NeedInput(_), _)) => Err(ErrorObject::internal("input requested outside a tool, resource or prompt")),
+        Err(Stop::Interrupted(stop)) => match stop.0 {
+            Interrupt::MissingCapability(required) => Err(ErrorObject::new(
+                code::MISSING_REQUIRED_CLIENT_CAPABILITY,
+                "Missing required client capability",
+            )
+            .with_data(json!({ "requiredCapabilities": required }))),
+            Interrupt::NeedInput(_) => Err(ErrorObject::internal(
+                "input requested outside a tool, resource or prompt",
+            )),
+        },
     }
 }
 
 /// Adds the server's info to a result's `_meta`.
 fn decorate(session: &Session, mut result: Map<String, Value>) -> Value {
-    let meta = result.entry("_meta").or_insert_with(|| Value::Object(Map::new()));
+    let meta = result
+        .entry("_meta")
+        .or_insert_with(|| Value::Object(Map::new()));
     if let Value::Object(m) = meta {
         m.insert(version::META_SERVER_INFO.into(), session.core.info.clone());
     }
@@ -180,17 +240,34 @@ fn discover(session: &Session) -> Map<String, Value> {
 
 /// `subscriptions/listen`: acknowledges the filter, then streams the
 /// notifications it asked for until the client cancels or goes away.
-async fn listen(session: &Arc<Session>, id: &RequestId, params: &Map<String, Value>, sink: &Outbound, cancel: &CancellationToken) -> Result<Value, ErrorObject> {
+async fn listen(
+    session: &Arc<Session>,
+    id: &RequestId,
+    params: &Map<String, Value>,
+    sink: &Outbound,
+    cancel: &CancellationToken,
+) -> Result<Value, ErrorObject> {
     let filter = params
         .get("notifications")
         .and_then(Value::as_object)
-        .ok_or_else(|| ErrorObject::invalid_params("Invalid params: \"notifications\" must be an object"))?;
+        .ok_or_else(|| {
+            ErrorObject::invalid_params("Invalid params: \"notifications\" must be an object")
+        })?;
     let flag = |k: &str| filter.get(k).and_then(Value::as_bool).unwrap_or(false);
-    let (tools, prompts, resources) = (flag("toolsListChanged"), flag("promptsListChanged"), flag("resourcesListChanged"));
+    let (tools, prompts, resources) = (
+        flag("toolsListChanged"),
+        flag("promptsListChanged"),
+        flag("resourcesListChanged"),
+    );
     let uris: Vec<String> = filter
         .get("resourceSubscriptions")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     let mut honored = Map::new();
     if tools {
@@ -207,7 +284,10 @@ async fn listen(session: &Arc<Session>, id: &RequestId, params: &Map<String, Val
     }
     let sub_meta = json!({ version::META_SUBSCRIPTION_ID: id });
     let mut events = session.core.events.subscribe();
-    sink.notify("notifications/subscriptions/acknowledged", json!({ "notifications": honored, "_meta": sub_meta }));
+    sink.notify(
+        "notifications/subscriptions/acknowledged",
+        json!({ "notifications": honored, "_meta": sub_meta }),
+    );
     loop {
         let event = tokio::select! {
             e = events.recv() => e,
@@ -219,10 +299,22 @@ async fn listen(session: &Arc<Session>, id: &RequestId, params: &Map<String, Val
             Err(_) => break,
         };
         let (method, params) = match event {
-            Event::ToolsChanged if tools => ("notifications/tools/list_changed", json!({ "_meta": sub_meta })),
-            Event::PromptsChanged if prompts => ("notifications/prompts/list_changed", json!({ "_meta": sub_meta })),
-            Event::ResourcesChanged if resources => ("notifications/resources/list_changed", json!({ "_meta": sub_meta })),
-            Event::ResourceUpdated(uri) if uris.contains(&uri) => ("notifications/resources/updated", json!({ "uri": uri, "_meta": sub_meta })),
+            Event::ToolsChanged if tools => (
+                "notifications/tools/list_changed",
+                json!({ "_meta": sub_meta }),
+            ),
+            Event::PromptsChanged if prompts => (
+                "notifications/prompts/list_changed",
+                json!({ "_meta": sub_meta }),
+            ),
+            Event::ResourcesChanged if resources => (
+                "notifications/resources/list_changed",
+                json!({ "_meta": sub_meta }),
+            ),
+            Event::ResourceUpdated(uri) if uris.contains(&uri) => (
+                "notifications/resources/updated",
+                json!({ "uri": uri, "_meta": sub_meta }),
+            ),
             _ => continue,
         };
         if !sink.notify(method, params) {

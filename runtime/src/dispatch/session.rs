@@ -82,7 +82,11 @@ impl Session {
     /// Serves one request. `sink` takes the notifications and server-to-client
     /// requests made while serving it. `None` means the request was cancelled
     /// and must not be answered.
-    pub async fn handle_request(self: &Arc<Self>, request: Request, sink: Outbound) -> Option<Reply> {
+    pub async fn handle_request(
+        self: &Arc<Self>,
+        request: Request,
+        sink: Outbound,
+    ) -> Option<Reply> {
         let id = request.id.clone();
         let (abort, registration) = AbortHandle::new_pair();
         let cancel = CancellationToken::new();
@@ -92,8 +96,17 @@ impl Session {
         served.ok().map(|outcome| Reply { id, outcome })
     }
 
-    async fn serve(self: &Arc<Self>, request: Request, sink: Outbound, cancel: CancellationToken) -> Result<Value, ErrorObject> {
-        let modern = request.params.get("_meta").and_then(|m| m.get(META_PROTOCOL_VERSION)).is_some();
+    async fn serve(
+        self: &Arc<Self>,
+        request: Request,
+        sink: Outbound,
+        cancel: CancellationToken,
+    ) -> Result<Value, ErrorObject> {
+        let modern = request
+            .params
+            .get("_meta")
+            .and_then(|m| m.get(META_PROTOCOL_VERSION))
+            .is_some();
         if modern {
             super::modern::serve(self, request, sink, cancel).await
         } else {
@@ -105,7 +118,11 @@ impl Session {
     pub fn handle_notification(&self, notification: Notification) {
         match notification.method.as_str() {
             "notifications/cancelled" => {
-                let id = notification.params.get("requestId").cloned().and_then(|v| serde_json::from_value::<RequestId>(v).ok());
+                let id = notification
+                    .params
+                    .get("requestId")
+                    .cloned()
+                    .and_then(|v| serde_json::from_value::<RequestId>(v).ok());
                 if let Some(id) = id {
                     if let Some((abort, cancel)) = lock(&self.inflight).remove(&id) {
                         tracing::debug!(request = %id, "request cancelled by the client");
@@ -114,7 +131,9 @@ impl Session {
                     }
                 }
             }
-            "notifications/initialized" | "notifications/roots/list_changed" | "notifications/progress" => {}
+            "notifications/initialized"
+            | "notifications/roots/list_changed"
+            | "notifications/progress" => {}
             other => tracing::debug!(method = other, "ignoring notification"),
         }
     }
@@ -146,7 +165,10 @@ impl Session {
         sink: &Outbound,
         cancel: &CancellationToken,
     ) -> Result<Value, ContextError> {
-        let id = RequestId::String(format!("s-{}", self.next_id.fetch_add(1, Ordering::Relaxed)));
+        let id = RequestId::String(format!(
+            "s-{}",
+            self.next_id.fetch_add(1, Ordering::Relaxed)
+        ));
         let (tx, rx) = oneshot::channel();
         lock(&self.pending).insert(id.clone(), tx);
         if !sink.send(jsonrpc::encode_request(&id, method, &params)) {
@@ -178,7 +200,9 @@ impl Session {
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(_) => return,
                 };
-                let Some(session) = weak.upgrade() else { return };
+                let Some(session) = weak.upgrade() else {
+                    return;
+                };
                 if session.notify.is_closed() {
                     return;
                 }
@@ -187,14 +211,26 @@ impl Session {
                     continue;
                 }
                 let (method, params) = match event {
-                    Event::ToolsChanged => ("notifications/tools/list_changed", Value::Object(Map::new())),
-                    Event::ResourcesChanged => ("notifications/resources/list_changed", Value::Object(Map::new())),
-                    Event::PromptsChanged => ("notifications/prompts/list_changed", Value::Object(Map::new())),
+                    Event::ToolsChanged => (
+                        "notifications/tools/list_changed",
+                        Value::Object(Map::new()),
+                    ),
+                    Event::ResourcesChanged => (
+                        "notifications/resources/list_changed",
+                        Value::Object(Map::new()),
+                    ),
+                    Event::PromptsChanged => (
+                        "notifications/prompts/list_changed",
+                        Value::Object(Map::new()),
+                    ),
                     Event::ResourceUpdated(uri) => {
                         if !state.subscriptions.contains(&uri) {
                             continue;
                         }
-                        ("notifications/resources/updated", serde_json::json!({ "uri": uri }))
+                        (
+                            "notifications/resources/updated",
+                            serde_json::json!({ "uri": uri }),
+                        )
                     }
                 };
                 session.notify.notify(method, params);

@@ -105,16 +105,21 @@ impl FromCall for Context {
 }
 
 fn deserialize<T: DeserializeOwned>(arguments: &Value) -> Result<T, ErrorObject> {
-    T::deserialize(arguments).map_err(|e| ErrorObject::invalid_params(format!("Invalid arguments: {e}")))
+    T::deserialize(arguments)
+        .map_err(|e| ErrorObject::invalid_params(format!("Invalid arguments: {e}")))
 }
 
 /// Deserializes an object of strings, parsing each into its field's type.
 fn from_strings<T: DeserializeOwned>(arguments: &Value) -> Result<T, ErrorObject> {
     let pairs: Vec<(&str, &str)> = match arguments {
-        Value::Object(map) => map.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v))).collect(),
+        Value::Object(map) => map
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)))
+            .collect(),
         _ => Vec::new(),
     };
-    let encoded =
-        serde_urlencoded::to_string(&pairs).map_err(|e| ErrorObject::invalid_params(format!("Invalid arguments: {e}")))?;
-    serde_urlencoded::from_str(&encoded).map_err(|e| ErrorObject::invalid_params(format!("Invalid arguments: {e}")))
+    let encoded = serde_urlencoded::to_string(&pairs)
+        .map_err(|e| ErrorObject::invalid_params(format!("Invalid arguments: {e}")))?;
+    serde_urlencoded::from_str(&encoded)
+        .map_err(|e| ErrorObject::invalid_params(format!("Invalid arguments: {e}")))
 }

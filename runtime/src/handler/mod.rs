@@ -61,7 +61,9 @@ impl Kind for ResourceKind {
         Err(error)
     }
     fn panicked(message: String) -> Self::Output {
-        Err(ErrorObject::internal(format!("The resource handler failed unexpectedly: {message}")))
+        Err(ErrorObject::internal(format!(
+            "The resource handler failed unexpectedly: {message}"
+        )))
     }
 }
 
@@ -73,7 +75,9 @@ impl Kind for PromptKind {
         Err(error)
     }
     fn panicked(message: String) -> Self::Output {
-        Err(ErrorObject::internal(format!("The prompt handler failed unexpectedly: {message}")))
+        Err(ErrorObject::internal(format!(
+            "The prompt handler failed unexpectedly: {message}"
+        )))
     }
 }
 

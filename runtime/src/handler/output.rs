@@ -3,7 +3,10 @@
 
 use super::{schema_for, Kind, PromptKind, ResourceKind, ToolKind};
 use crate::protocol::jsonrpc::ErrorObject;
-use crate::protocol::{Audio, Content, EmbeddedResource, Image, PromptMessage, ResourceContents, ResourceLink, ToolResult};
+use crate::protocol::{
+    Audio, Content, EmbeddedResource, Image, PromptMessage, ResourceContents, ResourceLink,
+    ToolResult,
+};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
@@ -46,9 +49,15 @@ fn structured_result(value: Result<Value, serde_json::Error>) -> ToolResult {
     match value {
         Ok(value) => {
             let text = value.to_string();
-            ToolResult { content: vec![Content::text(text)], structured_content: Some(value), ..Default::default() }
+            ToolResult {
+                content: vec![Content::text(text)],
+                structured_content: Some(value),
+                ..Default::default()
+            }
         }
-        Err(e) => ToolResult::error(format!("The tool's result could not be encoded as JSON: {e}")),
+        Err(e) => ToolResult::error(format!(
+            "The tool's result could not be encoded as JSON: {e}"
+        )),
     }
 }
 
@@ -87,7 +96,9 @@ macro_rules! display_as_text {
         }
     )*};
 }
-display_as_text!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64, bool, char);
+display_as_text!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64, bool, char
+);
 
 macro_rules! one_block {
     ($($t:ty),*) => {$(
@@ -189,7 +200,9 @@ impl<T: Serialize> IntoOutput<ResourceKind> for Json<T> {
     fn into_output(self) -> Result<ResourceBody, ErrorObject> {
         serde_json::to_string_pretty(&self.0)
             .map(ResourceBody::Json)
-            .map_err(|e| ErrorObject::internal(format!("The resource could not be encoded as JSON: {e}")))
+            .map_err(|e| {
+                ErrorObject::internal(format!("The resource could not be encoded as JSON: {e}"))
+            })
     }
 }
 
@@ -221,25 +234,37 @@ impl IntoOutput<PromptKind> for PromptBody {
 
 impl IntoOutput<PromptKind> for String {
     fn into_output(self) -> Result<PromptBody, ErrorObject> {
-        Ok(PromptBody { description: None, messages: vec![PromptMessage::user(self)] })
+        Ok(PromptBody {
+            description: None,
+            messages: vec![PromptMessage::user(self)],
+        })
     }
 }
 
 impl IntoOutput<PromptKind> for &'static str {
     fn into_output(self) -> Result<PromptBody, ErrorObject> {
-        Ok(PromptBody { description: None, messages: vec![PromptMessage::user(self)] })
+        Ok(PromptBody {
+            description: None,
+            messages: vec![PromptMessage::user(self)],
+        })
     }
 }
 
 impl IntoOutput<PromptKind> for PromptMessage {
     fn into_output(self) -> Result<PromptBody, ErrorObject> {
-        Ok(PromptBody { description: None, messages: vec![self] })
+        Ok(PromptBody {
+            description: None,
+            messages: vec![self],
+        })
     }
 }
 
 impl IntoOutput<PromptKind> for Vec<PromptMessage> {
     fn into_output(self) -> Result<PromptBody, ErrorObject> {
-        Ok(PromptBody { description: None, messages: self })
+        Ok(PromptBody {
+            description: None,
+            messages: self,
+        })
     }
 }
 

@@ -58,7 +58,10 @@ pub(crate) fn object_properties(schema: &Value) -> Vec<(String, Option<String>, 
             props
                 .iter()
                 .map(|(name, prop)| {
-                    let description = prop.get("description").and_then(Value::as_str).map(str::to_string);
+                    let description = prop
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
                     (name.clone(), description, required.contains(&name.as_str()))
                 })
                 .collect()

@@ -54,7 +54,12 @@ pub struct Icon {
 impl Icon {
     /// An icon from a URI.
     pub fn new(src: impl Into<String>) -> Self {
-        Icon { src: src.into(), mime_type: None, sizes: None, theme: None }
+        Icon {
+            src: src.into(),
+            mime_type: None,
+            sizes: None,
+            theme: None,
+        }
     }
 }
 
@@ -142,12 +147,26 @@ pub enum ResourceContents {
 
 impl ResourceContents {
     /// Text contents with a MIME type.
-    pub fn text(uri: impl Into<String>, mime_type: impl Into<String>, text: impl Into<String>) -> Self {
-        ResourceContents::Text { uri: uri.into(), mime_type: Some(mime_type.into()), text: text.into(), meta: None }
+    pub fn text(
+        uri: impl Into<String>,
+        mime_type: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        ResourceContents::Text {
+            uri: uri.into(),
+            mime_type: Some(mime_type.into()),
+            text: text.into(),
+            meta: None,
+        }
     }
     /// Binary contents with a MIME type; the bytes are base64-encoded here.
     pub fn blob(uri: impl Into<String>, mime_type: impl Into<String>, bytes: &[u8]) -> Self {
-        ResourceContents::Blob { uri: uri.into(), mime_type: Some(mime_type.into()), blob: b64(bytes), meta: None }
+        ResourceContents::Blob {
+            uri: uri.into(),
+            mime_type: Some(mime_type.into()),
+            blob: b64(bytes),
+            meta: None,
+        }
     }
     /// The URI.
     pub fn uri(&self) -> &str {
@@ -217,19 +236,37 @@ pub enum Content {
 impl Content {
     /// A text block.
     pub fn text(text: impl Into<String>) -> Self {
-        Content::Text(TextContent { text: text.into(), annotations: None, meta: None })
+        Content::Text(TextContent {
+            text: text.into(),
+            annotations: None,
+            meta: None,
+        })
     }
     /// An image block from raw bytes.
     pub fn image(bytes: &[u8], mime_type: impl Into<String>) -> Self {
-        Content::Image(BinaryContent { data: b64(bytes), mime_type: mime_type.into(), annotations: None, meta: None })
+        Content::Image(BinaryContent {
+            data: b64(bytes),
+            mime_type: mime_type.into(),
+            annotations: None,
+            meta: None,
+        })
     }
     /// An audio block from raw bytes.
     pub fn audio(bytes: &[u8], mime_type: impl Into<String>) -> Self {
-        Content::Audio(BinaryContent { data: b64(bytes), mime_type: mime_type.into(), annotations: None, meta: None })
+        Content::Audio(BinaryContent {
+            data: b64(bytes),
+            mime_type: mime_type.into(),
+            annotations: None,
+            meta: None,
+        })
     }
     /// An embedded resource block.
     pub fn resource(contents: ResourceContents) -> Self {
-        Content::Resource(EmbeddedResource { resource: contents, annotations: None, meta: None })
+        Content::Resource(EmbeddedResource {
+            resource: contents,
+            annotations: None,
+            meta: None,
+        })
     }
     /// A resource link block.
     pub fn link(uri: impl Into<String>, name: impl Into<String>) -> Self {
@@ -268,7 +305,10 @@ pub struct Image {
 impl Image {
     /// An image of any type.
     pub fn new(bytes: impl Into<Vec<u8>>, mime_type: impl Into<String>) -> Self {
-        Image { bytes: bytes.into(), mime_type: mime_type.into() }
+        Image {
+            bytes: bytes.into(),
+            mime_type: mime_type.into(),
+        }
     }
     /// A PNG image.
     pub fn png(bytes: impl Into<Vec<u8>>) -> Self {
@@ -298,7 +338,10 @@ pub struct Audio {
 impl Audio {
     /// Audio of any type.
     pub fn new(bytes: impl Into<Vec<u8>>, mime_type: impl Into<String>) -> Self {
-        Audio { bytes: bytes.into(), mime_type: mime_type.into() }
+        Audio {
+            bytes: bytes.into(),
+            mime_type: mime_type.into(),
+        }
     }
     /// WAV audio.
     pub fn wav(bytes: impl Into<Vec<u8>>) -> Self {
@@ -348,11 +391,17 @@ pub struct PromptMessage {
 impl PromptMessage {
     /// A user message.
     pub fn user(content: impl Into<Content>) -> Self {
-        PromptMessage { role: Role::User, content: content.into() }
+        PromptMessage {
+            role: Role::User,
+            content: content.into(),
+        }
     }
     /// An assistant message.
     pub fn assistant(content: impl Into<Content>) -> Self {
-        PromptMessage { role: Role::Assistant, content: content.into() }
+        PromptMessage {
+            role: Role::Assistant,
+            content: content.into(),
+        }
     }
 }
 
@@ -376,10 +425,17 @@ pub struct ToolResult {
 impl ToolResult {
     /// A successful result with these blocks.
     pub fn new(content: Vec<Content>) -> Self {
-        ToolResult { content, ..Default::default() }
+        ToolResult {
+            content,
+            ..Default::default()
+        }
     }
     /// A failed result whose text says why.
     pub fn error(message: impl Into<String>) -> Self {
-        ToolResult { content: vec![Content::text(message)], is_error: true, ..Default::default() }
+        ToolResult {
+            content: vec![Content::text(message)],
+            is_error: true,
+            ..Default::default()
+        }
     }
 }

@@ -61,7 +61,11 @@ pub struct ErrorObject {
 impl ErrorObject {
     /// An error with a code and a message.
     pub fn new(code: i64, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), data: None }
+        Self {
+            code,
+            message: message.into(),
+            data: None,
+        }
     }
     /// Attaches `data`.
     pub fn with_data(mut self, data: Value) -> Self {
@@ -70,7 +74,10 @@ impl ErrorObject {
     }
     /// `-32601`: the method is unknown or not offered.
     pub fn method_not_found(method: &str) -> Self {
-        Self::new(code::METHOD_NOT_FOUND, format!("Method not found: {method}"))
+        Self::new(
+            code::METHOD_NOT_FOUND,
+            format!("Method not found: {method}"),
+        )
     }
     /// `-32602`: the parameters are wrong.
     pub fn invalid_params(message: impl Into<String>) -> Self {
@@ -139,7 +146,7 @@ pub struct DecodeError {
     /// The id of the offending request, when it had a readable one.
     pub id: Option<RequestId>,
     /// The JSON-RPC error to answer with.
-    pub error: ErrorObject,
+    pub error: Box<ErrorObject>,
 }
 
 impl Message {
@@ -155,7 +162,10 @@ impl Message {
     pub fn decode(text: &[u8]) -> Result<Message, DecodeError> {
         let value: Value = serde_json::from_slice(text).map_err(|e| DecodeError {
             id: None,
-            error: ErrorObject::new(code::PARSE_ERROR, format!("Parse error: {e}")),
+            error: Box::new(ErrorObject::new(
+                code::PARSE_ERROR,
+                format!("Parse error: {e}"),
+            )),
         })?;
         Self::from_value(value)
     }
@@ -168,7 +178,12 @@ impl Message {
             } else {
                 "a JSON-RPC message must be a JSON object"
             };
-            return Err(DecodeError { id: None, error: ErrorObject::invalid_request(format!("Invalid request: {what}")) });
+            return Err(DecodeError {
+                id: None,
+                error: Box::new(ErrorObject::invalid_request(format!(
+                    "Invalid request: {what}"
+                ))),
+            });
         };
         let id = match obj.remove("id") {
             None => None,
@@ -177,7 +192,9 @@ impl Message {
                 None => {
                     return Err(DecodeError {
                         id: None,
-                        error: ErrorObject::invalid_request("Invalid request: id must be a string or an integer"),
+                        error: Box::new(ErrorObject::invalid_request(
+                            "Invalid request: id must be a string or an integer",
+                        )),
                     })
                 }
             },
@@ -186,13 +203,17 @@ impl Message {
             Some(_) => {
                 return Err(DecodeError {
                     id: None,
-                    error: ErrorObject::invalid_request("Invalid request: id must be a string or an integer"),
+                    error: Box::new(ErrorObject::invalid_request(
+                        "Invalid request: id must be a string or an integer",
+                    )),
                 })
             }
         };
         let fail = |id: Option<RequestId>, msg: &str| DecodeError {
             id,
-            error: ErrorObject::invalid_request(format!("Invalid request: {msg}")),
+            error: Box::new(ErrorObject::invalid_request(format!(
+                "Invalid request: {msg}"
+            ))),
         };
         match obj.get("jsonrpc") {
             Some(Value::String(v)) if v == "2.0" => {}
@@ -209,7 +230,9 @@ impl Message {
                 Some(_) => {
                     return Err(DecodeError {
                         id,
-                        error: ErrorObject::invalid_params("Invalid params: \"params\" must be an object"),
+                        error: Box::new(ErrorObject::invalid_params(
+                            "Invalid params: \"params\" must be an object",
+                        )),
                     })
                 }
             };
@@ -219,15 +242,24 @@ impl Message {
             });
         }
         let Some(id) = id else {
-            return Err(fail(None, "a message needs \"method\" (request or notification) or \"id\" (response)"));
+            return Err(fail(
+                None,
+                "a message needs \"method\" (request or notification) or \"id\" (response)",
+            ));
         };
         if let Some(result) = obj.remove("result") {
-            return Ok(Message::Response(Response { id, outcome: Ok(result) }));
+            return Ok(Message::Response(Response {
+                id,
+                outcome: Ok(result),
+            }));
         }
         if let Some(error) = obj.remove("error") {
             let error = serde_json::from_value::<ErrorObject>(error)
                 .unwrap_or_else(|e| ErrorObject::internal(format!("malformed error object: {e}")));
-            return Ok(Message::Response(Response { id, outcome: Err(error) }));
+            return Ok(Message::Response(Response {
+                id,
+                outcome: Err(error),
+            }));
         }
         Err(fail(Some(id), "a response needs \"result\" or \"error\""))
     }
@@ -241,7 +273,11 @@ pub fn encode_result(id: &RequestId, result: &Value) -> String {
         id: &'a RequestId,
         result: &'a Value,
     }
-    to_string(&Out { jsonrpc: "2.0", id, result })
+    to_string(&Out {
+        jsonrpc: "2.0",
+        id,
+        result,
+    })
 }
 
 /// Encodes an error response; `id` is `null` when the request's id was unreadable.
@@ -252,7 +288,11 @@ pub fn encode_error(id: Option<&RequestId>, error: &ErrorObject) -> String {
         id: Option<&'a RequestId>,
         error: &'a ErrorObject,
     }
-    to_string(&Out { jsonrpc: "2.0", id, error })
+    to_string(&Out {
+        jsonrpc: "2.0",
+        id,
+        error,
+    })
 }
 
 /// Encodes a notification.
@@ -263,7 +303,11 @@ pub fn encode_notification(method: &str, params: &Value) -> String {
         method: &'a str,
         params: &'a Value,
     }
-    to_string(&Out { jsonrpc: "2.0", method, params })
+    to_string(&Out {
+        jsonrpc: "2.0",
+        method,
+        params,
+    })
 }
 
 /// Encodes a request this side sends to the peer.
@@ -275,7 +319,12 @@ pub fn encode_request(id: &RequestId, method: &str, params: &Value) -> String {
         method: &'a str,
         params: &'a Value,
     }
-    to_string(&Out { jsonrpc: "2.0", id, method, params })
+    to_string(&Out {
+        jsonrpc: "2.0",
+        id,
+        method,
+        params,
+    })
 }
 
 fn to_string<T: Serialize>(value: &T) -> String {

@@ -47,11 +47,17 @@ impl Era {
     }
     /// Finds a legacy revision by name.
     pub fn legacy(version: &str) -> Option<Era> {
-        LEGACY_VERSIONS.iter().find(|v| **v == version).map(|v| Era::Legacy(v))
+        LEGACY_VERSIONS
+            .iter()
+            .find(|v| **v == version)
+            .map(|v| Era::Legacy(v))
     }
     /// Finds a modern revision by name.
     pub fn modern(version: &str) -> Option<Era> {
-        MODERN_VERSIONS.iter().find(|v| **v == version).map(|v| Era::Modern(v))
+        MODERN_VERSIONS
+            .iter()
+            .find(|v| **v == version)
+            .map(|v| Era::Modern(v))
     }
     /// Whether the revision is at least `version` (dates compare as strings).
     pub fn at_least(self, version: &str) -> bool {
@@ -61,7 +67,11 @@ impl Era {
 
 /// Every revision this runtime serves, newest first.
 pub fn supported_versions() -> Vec<&'static str> {
-    MODERN_VERSIONS.iter().chain(LEGACY_VERSIONS).copied().collect()
+    MODERN_VERSIONS
+        .iter()
+        .chain(LEGACY_VERSIONS)
+        .copied()
+        .collect()
 }
 
 /// Log severities, as in RFC 5424 (the order is the severity order).

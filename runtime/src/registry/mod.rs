@@ -12,8 +12,8 @@ pub use prompt::PromptArgument;
 pub(crate) use prompt::PromptEntry;
 pub(crate) use resource::ResourceEntry;
 pub(crate) use template::TemplateEntry;
-pub(crate) use tool::ToolEntry;
 pub use template::UriTemplate;
+pub(crate) use tool::ToolEntry;
 pub(crate) use validate::ArgumentValidator;
 
 use crate::protocol::jsonrpc::ErrorObject;
@@ -23,7 +23,8 @@ use std::sync::Arc;
 
 /// A completion function: given the value typed so far and the arguments
 /// already resolved, the candidates.
-pub type Completer = Arc<dyn Fn(&str, &serde_json::Map<String, serde_json::Value>) -> Vec<String> + Send + Sync>;
+pub type Completer =
+    Arc<dyn Fn(&str, &serde_json::Map<String, serde_json::Value>) -> Vec<String> + Send + Sync>;
 
 /// Everything the server offers. Cloning is cheap (entries are shared).
 #[derive(Clone, Default)]
@@ -41,17 +42,28 @@ pub(crate) struct Page<'a, T> {
 }
 
 /// Cuts one page out of `items`, starting where `cursor` says.
-pub(crate) fn paginate<'a, T>(items: &'a [T], cursor: Option<&str>, page_size: usize) -> Result<Page<'a, T>, ErrorObject> {
+pub(crate) fn paginate<'a, T>(
+    items: &'a [T],
+    cursor: Option<&str>,
+    page_size: usize,
+) -> Result<Page<'a, T>, ErrorObject> {
     let start = match cursor {
         None => 0,
-        Some(c) => decode_cursor(c).ok_or_else(|| ErrorObject::invalid_params(format!("Invalid cursor: {c:?}")))?,
+        Some(c) => decode_cursor(c)
+            .ok_or_else(|| ErrorObject::invalid_params(format!("Invalid cursor: {c:?}")))?,
     };
     if start > items.len() {
-        return Err(ErrorObject::invalid_params(format!("Invalid cursor: {}", cursor.unwrap_or_default())));
+        return Err(ErrorObject::invalid_params(format!(
+            "Invalid cursor: {}",
+            cursor.unwrap_or_default()
+        )));
     }
     let end = (start + page_size.max(1)).min(items.len());
     let next_cursor = (end < items.len()).then(|| encode_cursor(end));
-    Ok(Page { items: &items[start..end], next_cursor })
+    Ok(Page {
+        items: &items[start..end],
+        next_cursor,
+    })
 }
 
 fn encode_cursor(offset: usize) -> String {
@@ -59,7 +71,9 @@ fn encode_cursor(offset: usize) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Option<usize> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()?;
     let text = String::from_utf8(bytes).ok()?;
     text.strip_prefix("offset:")?.parse().ok()
 }
@@ -87,7 +101,10 @@ mod tests {
     #[test]
     fn a_forged_cursor_is_invalid_params() {
         let items = [1, 2, 3];
-        assert_eq!(paginate(&items, Some("bogus!"), 2).err().unwrap().code, -32602);
+        assert_eq!(
+            paginate(&items, Some("bogus!"), 2).err().unwrap().code,
+            -32602
+        );
         let far = encode_cursor(99);
         assert!(paginate(&items, Some(&far), 2).is_err());
     }
@@ -95,8 +112,16 @@ mod tests {
 
 /// A template's default name: its text without variables and scheme punctuation.
 pub(crate) fn default_template_name(template: &str) -> String {
-    let rest = template.split_once("://").map(|(_, r)| r).unwrap_or(template);
-    let head: String = rest.split('{').next().unwrap_or("").trim_end_matches('/').to_string();
+    let rest = template
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(template);
+    let head: String = rest
+        .split('{')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/')
+        .to_string();
     if head.is_empty() {
         template.split("://").next().unwrap_or(template).to_string()
     } else {

@@ -39,7 +39,10 @@ impl PromptEntry {
         if let Some(t) = &self.title {
             d.insert("title".into(), json!(t));
         }
-        d.insert("description".into(), json!(self.description.clone().unwrap_or_default()));
+        d.insert(
+            "description".into(),
+            json!(self.description.clone().unwrap_or_default()),
+        );
         if !self.arguments.is_empty() {
             d.insert("arguments".into(), json!(self.arguments));
         }

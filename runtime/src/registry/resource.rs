@@ -39,7 +39,15 @@ impl ResourceEntry {
         let mut d = Map::new();
         d.insert("uri".into(), json!(self.uri));
         d.insert("name".into(), json!(self.name));
-        insert_common(&mut d, &self.title, &self.description, &self.mime_type, &self.annotations, &self.icons, &self.meta);
+        insert_common(
+            &mut d,
+            &self.title,
+            &self.description,
+            &self.mime_type,
+            &self.annotations,
+            &self.icons,
+            &self.meta,
+        );
         if let Some(s) = self.size {
             d.insert("size".into(), json!(s));
         }
@@ -79,5 +87,10 @@ pub(crate) fn insert_common(
 /// A name from a URI: its last non-empty segment (`config://app-settings` → `app-settings`).
 pub(crate) fn default_name(uri: &str) -> String {
     let rest = uri.split_once("://").map(|(_, r)| r).unwrap_or(uri);
-    rest.trim_end_matches('/').rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or(uri).to_string()
+    rest.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(uri)
+        .to_string()
 }

@@ -41,20 +41,39 @@ impl UriTemplate {
         while let Some(open) = rest.find('{') {
             pattern.push_str(&regex::escape(&rest[..open]));
             let after = &rest[open + 1..];
-            let close = after.find('}').ok_or_else(|| format!("unclosed '{{' in URI template {template:?}"))?;
+            let close = after
+                .find('}')
+                .ok_or_else(|| format!("unclosed '{{' in URI template {template:?}"))?;
             let expr = &after[..close];
             rest = &after[close + 1..];
             let (op, vars) = match expr.chars().next() {
                 Some(c @ ('+' | '#' | '/' | '?' | '&' | '.' | ';')) => (Some(c), &expr[1..]),
                 Some(_) => (None, expr),
-                None => return Err(format!("empty expression '{{}}' in URI template {template:?}")),
+                None => {
+                    return Err(format!(
+                        "empty expression '{{}}' in URI template {template:?}"
+                    ))
+                }
             };
             let names: Vec<String> = vars
                 .split(',')
-                .map(|v| v.trim_end_matches('*').split(':').next().unwrap_or("").to_string())
+                .map(|v| {
+                    v.trim_end_matches('*')
+                        .split(':')
+                        .next()
+                        .unwrap_or("")
+                        .to_string()
+                })
                 .collect();
-            if names.iter().any(|n| n.is_empty() || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '%')) {
-                return Err(format!("bad variable name in '{{{expr}}}' of URI template {template:?}"));
+            if names.iter().any(|n| {
+                n.is_empty()
+                    || !n
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '%')
+            }) {
+                return Err(format!(
+                    "bad variable name in '{{{expr}}}' of URI template {template:?}"
+                ));
             }
             match op {
                 None | Some('+') | Some('#') | Some('.') | Some('/') | Some(';') => {
@@ -89,8 +108,13 @@ impl UriTemplate {
         }
         pattern.push_str(&regex::escape(rest));
         pattern.push('$');
-        let regex = regex::Regex::new(&pattern).map_err(|e| format!("URI template {template:?}: {e}"))?;
-        Ok(UriTemplate { source: template.to_string(), regex, groups })
+        let regex =
+            regex::Regex::new(&pattern).map_err(|e| format!("URI template {template:?}: {e}"))?;
+        Ok(UriTemplate {
+            source: template.to_string(),
+            regex,
+            groups,
+        })
     }
 
     /// The template text.
@@ -134,7 +158,9 @@ impl UriTemplate {
 }
 
 fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// A registered resource template.
@@ -157,7 +183,15 @@ impl TemplateEntry {
         let mut d = Map::new();
         d.insert("uriTemplate".into(), json!(self.template.as_str()));
         d.insert("name".into(), json!(self.name));
-        super::resource::insert_common(&mut d, &self.title, &self.description, &self.mime_type, &self.annotations, &self.icons, &self.meta);
+        super::resource::insert_common(
+            &mut d,
+            &self.title,
+            &self.description,
+            &self.mime_type,
+            &self.annotations,
+            &self.icons,
+            &self.meta,
+        );
         Value::Object(d)
     }
 }
@@ -170,7 +204,10 @@ mod tests {
     fn operators() {
         let t = UriTemplate::parse("repo://{owner}/{+path}{?ref}").unwrap();
         let v = t.matches("repo://me/src/lib.rs?ref=main").unwrap();
-        assert_eq!((v["owner"].as_str(), v["path"].as_str(), v["ref"].as_str()), ("me", "src/lib.rs", "main"));
+        assert_eq!(
+            (v["owner"].as_str(), v["path"].as_str(), v["ref"].as_str()),
+            ("me", "src/lib.rs", "main")
+        );
         let v = t.matches("repo://me/a%20b").unwrap();
         assert_eq!(v["path"], "a b");
         assert!(!v.contains_key("ref"));

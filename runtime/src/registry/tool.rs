@@ -26,7 +26,12 @@ pub(crate) struct ToolEntry {
 }
 
 impl ToolEntry {
-    pub fn new(name: String, input_schema: Value, output_schema: Option<Value>, handler: ErasedHandler<ToolKind>) -> Self {
+    pub fn new(
+        name: String,
+        input_schema: Value,
+        output_schema: Option<Value>,
+        handler: ErasedHandler<ToolKind>,
+    ) -> Self {
         let (output_schema, wrap_result) = match output_schema {
             Some(s) => {
                 let (s, wrap) = crate::handler::wrap_output_schema(s);
@@ -78,7 +83,10 @@ impl ToolEntry {
             if let Some(t) = &self.title {
                 d.insert("title".into(), json!(t));
             }
-            d.insert("description".into(), json!(self.description.clone().unwrap_or_default()));
+            d.insert(
+                "description".into(),
+                json!(self.description.clone().unwrap_or_default()),
+            );
             d.insert("inputSchema".into(), self.input_schema.clone());
             if let Some(o) = &self.output_schema {
                 d.insert("outputSchema".into(), o.clone());

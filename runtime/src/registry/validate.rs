@@ -26,7 +26,11 @@ impl ArgumentValidator {
             .take(5)
             .map(|e| {
                 let path = e.instance_path().to_string();
-                let field = if path.is_empty() { "arguments".to_string() } else { path.trim_start_matches('/').replace('/', ".") };
+                let field = if path.is_empty() {
+                    "arguments".to_string()
+                } else {
+                    path.trim_start_matches('/').replace('/', ".")
+                };
                 format!("{field}: {e} (rule: {})", e.kind().keyword())
             })
             .collect();

@@ -7,7 +7,9 @@ use crate::dispatch::{Core, Outbound, Session};
 use crate::protocol::jsonrpc::{self, ErrorObject, Message};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter,
+};
 use tokio_util::task::TaskTracker;
 
 /// How long requests in flight may run after the input closes.
@@ -21,7 +23,11 @@ enum Line {
 
 /// Reads one line into `buf` (without the newline), never holding more than
 /// `max` bytes: a longer line is skipped and reported.
-async fn read_line<R: AsyncBufRead + Unpin>(reader: &mut R, buf: &mut Vec<u8>, max: usize) -> std::io::Result<Line> {
+async fn read_line<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Line> {
     buf.clear();
     let mut skipped = 0usize;
     loop {
@@ -48,7 +54,11 @@ async fn read_line<R: AsyncBufRead + Unpin>(reader: &mut R, buf: &mut Vec<u8>, m
         let consumed = done.unwrap_or(available.len());
         reader.consume(consumed);
         if done.is_some() {
-            return Ok(if skipped > 0 { Line::TooLong(skipped) } else { Line::Message });
+            return Ok(if skipped > 0 {
+                Line::TooLong(skipped)
+            } else {
+                Line::Message
+            });
         }
     }
 }
@@ -100,7 +110,9 @@ where
         match Message::decode(&line) {
             // `initialize` is answered before the next line is read, so a
             // client that pipelines requests after it finds the session ready.
-            Ok(Message::Request(request)) if request.method == "initialize" && !request.params.contains_key("_meta") => {
+            Ok(Message::Request(request))
+                if request.method == "initialize" && !request.params.contains_key("_meta") =>
+            {
                 if let Some(reply) = session.handle_request(request, out.clone()).await {
                     out.send(reply.encode());
                 }
@@ -123,7 +135,10 @@ where
         }
     }
     tracker.close();
-    if tokio::time::timeout(DRAIN_GRACE, tracker.wait()).await.is_err() {
+    if tokio::time::timeout(DRAIN_GRACE, tracker.wait())
+        .await
+        .is_err()
+    {
         tracing::debug!("input closed; cancelling requests still in flight");
     }
     session.close();

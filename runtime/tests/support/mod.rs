@@ -35,7 +35,9 @@ pub fn default_responder() -> Responder {
             "model": "test-model",
             "stopReason": "endTurn"
         }),
-        "elicitation/create" => json!({"action": "accept", "content": {"username": "ada", "email": "ada@example.com"}}),
+        "elicitation/create" => {
+            json!({"action": "accept", "content": {"username": "ada", "email": "ada@example.com"}})
+        }
         "roots/list" => json!({"roots": [{"uri": "file:///tmp", "name": "tmp"}]}),
         _ => json!({}),
     })
@@ -47,7 +49,8 @@ impl Client {
         let service = server.build().expect("server builds");
         let (client_side, server_side) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_side);
-        let server_task = tokio::spawn(async move { service.serve_io(server_read, server_write).await });
+        let server_task =
+            tokio::spawn(async move { service.serve_io(server_read, server_write).await });
         let (read, write) = tokio::io::split(client_side);
         Client {
             writer: write,
@@ -96,7 +99,8 @@ impl Client {
         if n == 0 {
             return None;
         }
-        let message: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("server wrote invalid JSON {line:?}: {e}"));
+        let message: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("server wrote invalid JSON {line:?}: {e}"));
         self.received.push(message.clone());
         if message.get("method").is_some() && message.get("id").is_some() {
             let method = message["method"].as_str().unwrap().to_string();
@@ -112,11 +116,15 @@ impl Client {
     pub async fn call_full(&mut self, method: &str, params: Value) -> (Value, Vec<Value>) {
         let id = self.next_id;
         self.next_id += 1;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .await;
         let mut others = Vec::new();
         let mut deferred = Vec::new();
         loop {
-            let m = self.read_wire().await.expect("server closed before answering");
+            let m = self
+                .read_wire()
+                .await
+                .expect("server closed before answering");
             if m.get("id") == Some(&json!(id)) && m.get("method").is_none() {
                 self.backlog.extend(deferred);
                 return (m, others);
@@ -156,11 +164,16 @@ impl Client {
 
     /// Every notification with this method received so far.
     pub fn notifications(&self, method: &str) -> Vec<Value> {
-        self.received.iter().filter(|m| m["method"] == method && m.get("id").is_none()).cloned().collect()
+        self.received
+            .iter()
+            .filter(|m| m["method"] == method && m.get("id").is_none())
+            .cloned()
+            .collect()
     }
 
     pub async fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}))
+            .await;
     }
 
     /// The legacy handshake at `version`, declaring sampling, elicitation and roots.
