@@ -78,6 +78,25 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
     text.strip_prefix("offset:")?.parse().ok()
 }
 
+/// A template's default name: its text without variables and scheme punctuation.
+pub(crate) fn default_template_name(template: &str) -> String {
+    let rest = template
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(template);
+    let head: String = rest
+        .split('{')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/')
+        .to_string();
+    if head.is_empty() {
+        template.split("://").next().unwrap_or(template).to_string()
+    } else {
+        head.replace('/', "-")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,24 +126,5 @@ mod tests {
         );
         let far = encode_cursor(99);
         assert!(paginate(&items, Some(&far), 2).is_err());
-    }
-}
-
-/// A template's default name: its text without variables and scheme punctuation.
-pub(crate) fn default_template_name(template: &str) -> String {
-    let rest = template
-        .split_once("://")
-        .map(|(_, r)| r)
-        .unwrap_or(template);
-    let head: String = rest
-        .split('{')
-        .next()
-        .unwrap_or("")
-        .trim_end_matches('/')
-        .to_string();
-    if head.is_empty() {
-        template.split("://").next().unwrap_or(template).to_string()
-    } else {
-        head.replace('/', "-")
     }
 }
