@@ -46,8 +46,8 @@ pub(crate) struct Scope {
     pub progress_token: Option<Value>,
     /// 2026-07-28: the level from `_meta` (none means no logs at all).
     pub log_level: Option<LogLevel>,
-    pub client_capabilities: Value,
-    pub client_info: Option<Value>,
+    pub client_capabilities: Arc<Value>,
+    pub client_info: Option<Arc<Value>>,
     pub cancel: CancellationToken,
     /// 2026-07-28: the answers of earlier rounds.
     pub input: Option<InputRound>,
@@ -207,7 +207,7 @@ impl Context {
 
     /// The client's self-reported name and version, when known.
     pub fn client_info(&self) -> Option<&Value> {
-        self.inner.client_info.as_ref()
+        self.inner.client_info.as_deref()
     }
 
     /// The capabilities the client declared (per request in 2026-07-28, at
@@ -235,7 +235,7 @@ impl Context {
                 Some(l) => l,
                 None => return,
             },
-            Era::Legacy(_) => self.inner.session.legacy().log_level,
+            Era::Legacy(_) => self.inner.session.log_level(),
         };
         if level < min {
             return;
@@ -355,7 +355,7 @@ impl Context {
                 "input requests outside tools, resources and prompts",
             )),
             (Era::Legacy(_), _) => {
-                let caps = scope.session.legacy().client_capabilities;
+                let (caps, _) = scope.session.client();
                 let mut answers = Map::new();
                 for (key, r) in &requests {
                     if caps.get(r.capability()).is_none() {

@@ -33,14 +33,14 @@ pub(crate) async fn serve(
         "ping" => return Ok(json!({})),
         _ => {}
     }
-    let Some(era) = session.legacy().era else {
+    let Some(era) = session.legacy_era() else {
         return Err(ErrorObject::invalid_request(format!(
             "Session not initialized: send \"initialize\" before \"{}\"",
             request.method
         )));
     };
     let info = || {
-        let state = session.legacy();
+        let (client_capabilities, client_info) = session.client();
         RequestInfo {
             id: request.id.clone(),
             sink: sink.clone(),
@@ -50,8 +50,8 @@ pub(crate) async fn serve(
                 .and_then(|m| m.get("progressToken"))
                 .cloned(),
             log_level: None,
-            client_capabilities: state.client_capabilities,
-            client_info: state.client_info,
+            client_capabilities,
+            client_info,
             cancel: cancel.clone(),
             answers: None,
         }
@@ -96,8 +96,8 @@ fn initialize(session: &Session, params: &Map<String, Value>) -> Value {
     tracing::debug!(version = era.version(), client = ?client_info, "initialize");
     session.update_legacy(|s| {
         s.era = Some(era);
-        s.client_capabilities = client_capabilities;
-        s.client_info = client_info;
+        s.client_capabilities = Arc::new(client_capabilities);
+        s.client_info = client_info.map(Arc::new);
     });
     let core = &session.core;
     let mut result = json!({

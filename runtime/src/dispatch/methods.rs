@@ -38,8 +38,8 @@ pub(crate) struct RequestInfo {
     pub era: Era,
     pub progress_token: Option<Value>,
     pub log_level: Option<LogLevel>,
-    pub client_capabilities: Value,
-    pub client_info: Option<Value>,
+    pub client_capabilities: Arc<Value>,
+    pub client_info: Option<Arc<Value>>,
     pub cancel: CancellationToken,
     /// 2026-07-28: answers from earlier rounds, or `None` in the legacy era.
     pub answers: Option<Map<String, Value>>,

@@ -15,8 +15,8 @@ use tokio_util::sync::CancellationToken;
 /// The checked `_meta` of a request.
 struct Meta {
     era: Era,
-    client_capabilities: Value,
-    client_info: Option<Value>,
+    client_capabilities: Arc<Value>,
+    client_info: Option<Arc<Value>>,
     log_level: Option<LogLevel>,
     progress_token: Option<Value>,
 }
@@ -74,8 +74,8 @@ fn read_meta(params: &Map<String, Value>) -> Result<Meta, ErrorObject> {
     };
     Ok(Meta {
         era,
-        client_capabilities,
-        client_info,
+        client_capabilities: Arc::new(client_capabilities),
+        client_info: client_info.map(Arc::new),
         log_level,
         progress_token: meta.get("progressToken").cloned(),
     })

@@ -18,8 +18,8 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, Clone)]
 pub(crate) struct LegacyState {
     pub era: Option<Era>,
-    pub client_capabilities: Value,
-    pub client_info: Option<Value>,
+    pub client_capabilities: Arc<Value>,
+    pub client_info: Option<Arc<Value>>,
     pub log_level: LogLevel,
     pub subscriptions: HashSet<String>,
 }
@@ -49,7 +49,7 @@ impl Session {
             core,
             state: Mutex::new(LegacyState {
                 era: None,
-                client_capabilities: Value::Object(Map::new()),
+                client_capabilities: Arc::new(Value::Object(Map::new())),
                 client_info: None,
                 log_level: LogLevel::Debug,
                 subscriptions: HashSet::new(),
@@ -63,6 +63,22 @@ impl Session {
 
     pub(crate) fn legacy(&self) -> LegacyState {
         lock(&self.state).clone()
+    }
+
+    /// The negotiated era, once initialized (cheaper than `legacy()`).
+    pub(crate) fn legacy_era(&self) -> Option<Era> {
+        lock(&self.state).era
+    }
+
+    /// The level set by `logging/setLevel`.
+    pub(crate) fn log_level(&self) -> LogLevel {
+        lock(&self.state).log_level
+    }
+
+    /// The capabilities and client info declared at `initialize`.
+    pub(crate) fn client(&self) -> (Arc<Value>, Option<Arc<Value>>) {
+        let s = lock(&self.state);
+        (s.client_capabilities.clone(), s.client_info.clone())
     }
 
     pub(crate) fn update_legacy(&self, f: impl FnOnce(&mut LegacyState)) {
