@@ -449,6 +449,32 @@ impl Context {
             .ok_or_else(|| ContextError::Malformed("no \"roots\" array".into()))
     }
 
+    /// Reads one of this server's resources, as `resources/read` would.
+    pub async fn read_resource(&self, uri: &str) -> Result<Vec<crate::protocol::ResourceContents>, crate::protocol::jsonrpc::ErrorObject> {
+        use crate::dispatch::methods::{read_resource, RequestInfo, Stop};
+        use crate::protocol::jsonrpc::ErrorObject;
+        let s = &*self.inner;
+        let info = RequestInfo {
+            id: s.request_id.clone(),
+            sink: s.sink.clone(),
+            era: s.era,
+            progress_token: None,
+            log_level: s.log_level,
+            client_capabilities: s.client_capabilities.clone(),
+            client_info: s.client_info.clone(),
+            cancel: s.cancel.clone(),
+            answers: None,
+        };
+        let mut params = Map::new();
+        params.insert("uri".into(), Value::String(uri.to_string()));
+        match read_resource(&s.session, &params, info).await {
+            Ok(mut result) => serde_json::from_value(result.remove("contents").unwrap_or_default())
+                .map_err(|e| ErrorObject::internal(e.to_string())),
+            Err(Stop::Error(e)) => Err(e),
+            Err(Stop::Interrupted(_)) => Err(ErrorObject::internal("the resource asked for input")),
+        }
+    }
+
     /// A handle to change the server (add or remove tools, resources and
     /// prompts) from inside a handler.
     pub fn server(&self) -> crate::ServerHandle {

@@ -720,6 +720,21 @@ impl ServerHandle {
         let _ = self.core.events.send(Event::ResourceUpdated(uri.into()));
     }
 
+    /// The URIs of the static resources, in list order.
+    pub fn resource_uris(&self) -> Vec<String> {
+        self.core.registry().resources.keys().cloned().collect()
+    }
+
+    /// The resource templates, in list order.
+    pub fn resource_templates(&self) -> Vec<String> {
+        self.core.registry().templates.keys().cloned().collect()
+    }
+
+    /// The names of the prompts, in list order.
+    pub fn prompt_names(&self) -> Vec<String> {
+        self.core.registry().prompts.keys().cloned().collect()
+    }
+
     /// The names of the tools, in list order.
     pub fn tool_names(&self) -> Vec<String> {
         self.core.registry().tools.keys().cloned().collect()

@@ -5,7 +5,7 @@
 
 mod input;
 mod legacy;
-mod methods;
+pub(crate) mod methods;
 mod modern;
 mod session;
 
