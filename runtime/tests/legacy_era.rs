@@ -853,3 +853,50 @@ async fn builder_misuse_and_bad_schemas_stop_startup_with_a_message() {
 fn late_resource() -> &'static str {
     "r"
 }
+
+async fn read_other(ctx: Context) -> Result<String, ToolError> {
+    let contents = ctx
+        .read_resource("mem://watched")
+        .await
+        .map_err(|e| ToolError::new(e.message))?;
+    Ok(format!("read {}", contents[0].uri()))
+}
+
+#[tokio::test]
+async fn tools_carry_title_annotations_icons_and_meta_and_templates_complete() {
+    let server = kitchen()
+        .tool("described", read_other)
+        .title("Described tool")
+        .description("Reads another resource")
+        .read_only()
+        .icon(Icon::new("https://example.com/i.png"))
+        .meta("com.example/team", json!("core"))
+        .resource_template("docs://{section}", late_resource)
+        .complete("section", |v, _| {
+            vec![format!("{v}-intro"), format!("{v}-guide")]
+        });
+    let mut c = Client::start(server);
+    c.initialize(LATEST).await;
+    let tools = c.result("tools/list", json!({})).await;
+    let t = tools["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "described")
+        .unwrap()
+        .clone();
+    assert_eq!(t["title"], "Described tool");
+    assert_eq!(t["annotations"], json!({"readOnlyHint": true}));
+    assert_eq!(t["icons"], json!([{"src": "https://example.com/i.png"}]));
+    assert_eq!(t["_meta"], json!({"com.example/team": "core"}));
+    assert_eq!(
+        text(&c.result("tools/call", json!({"name": "described"})).await),
+        "read mem://watched"
+    );
+    let r = c
+        .result("completion/complete", json!({"ref": {"type": "ref/resource", "uri": "docs://{section}"}, "argument": {"name": "section", "value": "api"}}))
+        .await;
+    assert_eq!(r["completion"]["values"], json!(["api-intro", "api-guide"]));
+    let e = c.error("completion/complete", json!({"ref": {"type": "ref/resource", "uri": "nope://{x}"}, "argument": {"name": "x", "value": ""}})).await;
+    assert_eq!(e["code"], -32602);
+}
