@@ -5,6 +5,7 @@
 
 use crate::dispatch::{Core, Outbound, Session};
 use crate::protocol::jsonrpc::{self, ErrorObject, Message};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{
@@ -120,11 +121,21 @@ where
             Ok(Message::Request(request)) => {
                 let session = session.clone();
                 let out = out.clone();
-                tracker.spawn(async move {
+                let mut serve = Box::pin(async move {
                     if let Some(reply) = session.handle_request(request, out.clone()).await {
                         out.send(reply.encode());
                     }
                 });
+                // Most requests finish without waiting on anything: serve them
+                // here, and give only the rest a task of their own.
+                let waker = futures::task::noop_waker();
+                if serve
+                    .as_mut()
+                    .poll(&mut std::task::Context::from_waker(&waker))
+                    .is_pending()
+                {
+                    tracker.spawn(serve);
+                }
             }
             Ok(Message::Notification(n)) => session.handle_notification(n),
             Ok(Message::Response(r)) => session.handle_response(r),
