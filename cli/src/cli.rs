@@ -1,0 +1,209 @@
+//! The command line, in one place: clap's cargo-subcommand pattern, so both
+//! `cargo mcp …` and `cargo-mcp mcp …` work (cargo runs the latter).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// `cargo`, as far as this subcommand is concerned.
+#[derive(Debug, Parser)]
+#[command(name = "cargo", bin_name = "cargo", styles = clap_cargo_styles())]
+pub enum Cargo {
+    /// Create and grow MCP servers in Rust.
+    Mcp(Mcp),
+}
+
+/// `cargo mcp`.
+#[derive(Debug, Args)]
+#[command(
+    version,
+    about = "Create and grow MCP (Model Context Protocol) servers in Rust",
+    after_help = "Examples:\n  cargo mcp new weather\n  cd weather && cargo mcp add-tool forecast --arg city:string:\"City name\"\n  cargo run\n\nExit codes: 0 success, 1 failure, 2 usage error, 3 bad input (schema, manifest, name), 4 file system error, 5 not inside a project."
+)]
+pub struct Mcp {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: Global,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Print only errors and warnings.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print every file written or kept.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Colour: auto (honours NO_COLOR and non-terminals), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// Colour when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new MCP server project with a `hello` tool.
+    #[command(
+        after_help = "Example:\n  cargo mcp new weather --transport http\n  cd weather && cargo run -- --transport http --port 8000"
+    )]
+    New(NewArgs),
+    /// Add a tool: from `--arg`s, or from JSON Schema files typed with typify.
+    #[command(
+        after_help = "Examples:\n  cargo mcp add-tool add --description \"Add two numbers\" --arg a:integer:\"First\" --arg b:integer:\"Second\"\n  cargo mcp add-tool search --input search.json --output results.json\n\nArgument types: string, integer, number, boolean; add `?` for optional (limit:integer?)."
+    )]
+    AddTool(AddToolArgs),
+    /// Add a resource at a fixed URI, or a resource template with `{variables}`.
+    #[command(
+        after_help = "Examples:\n  cargo mcp add-resource config://app --mime-type application/json\n  cargo mcp add-resource \"users://{user_id}/profile\""
+    )]
+    AddResource(AddResourceArgs),
+    /// Add a prompt.
+    #[command(
+        after_help = "Example:\n  cargo mcp add-prompt summarize --description \"Summarize a topic\" --arg topic:string:\"What to summarize\""
+    )]
+    AddPrompt(AddPromptArgs),
+    /// Rewrite every generator-owned file from [package.metadata.mcp].
+    #[command(
+        after_help = "Example (after editing schemas/search.input.json):\n  cargo mcp generate\n\nA generated file you edited is reported and kept; --force overwrites it."
+    )]
+    Generate(GenerateArgs),
+}
+
+/// Where the project is (commands other than `new`).
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
+    /// The project's Cargo.toml (default: found from the current folder upwards).
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+}
+
+/// `new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Package name (cargo's rules).
+    pub name: String,
+    /// Folder to create [default: ./NAME].
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// The transport the server serves when run with no arguments.
+    #[arg(long, value_enum, default_value_t = TransportArg::Stdio)]
+    pub transport: TransportArg,
+    /// Version control to initialize (skipped inside an existing repository).
+    #[arg(long, value_enum, default_value_t = Vcs::Git)]
+    pub vcs: Vcs,
+    /// Depend on the runtime at this folder [default: the checkout cargo-mcp was built from].
+    #[arg(long, value_name = "DIR", conflicts_with = "runtime_version")]
+    pub runtime_path: Option<PathBuf>,
+    /// Depend on this published version of mcp-runtime instead.
+    #[arg(long, value_name = "VERSION")]
+    pub runtime_version: Option<String>,
+}
+
+/// Transports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TransportArg {
+    /// Newline-delimited JSON over stdin/stdout.
+    Stdio,
+    /// Streamable HTTP.
+    Http,
+}
+
+/// Version control systems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Vcs {
+    /// `git init`.
+    Git,
+    /// None.
+    None,
+}
+
+/// `add-tool`.
+#[derive(Debug, Args)]
+pub struct AddToolArgs {
+    /// Tool name (A-Z a-z 0-9 _ - ., at most 64 characters; others are replaced).
+    pub name: String,
+    /// What the tool does (shown to the model).
+    #[arg(long, short)]
+    pub description: Option<String>,
+    /// JSON Schema of the arguments; copied to schemas/ and served verbatim.
+    #[arg(long, value_name = "SCHEMA", conflicts_with = "arg")]
+    pub input: Option<PathBuf>,
+    /// JSON Schema of the structured result; copied to schemas/ and served verbatim.
+    #[arg(long, value_name = "SCHEMA")]
+    pub output: Option<PathBuf>,
+    /// An argument: name:type[:description], type one of string, integer, number, boolean (`?` = optional).
+    #[arg(long, value_name = "NAME:TYPE[:DESCRIPTION]")]
+    pub arg: Vec<String>,
+    /// Generate a plain `fn` handler instead of an `async fn`.
+    #[arg(long)]
+    pub sync: bool,
+    /// Where the project is.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// `add-resource`.
+#[derive(Debug, Args)]
+pub struct AddResourceArgs {
+    /// The URI (`config://app`) or RFC 6570 template (`users://{user_id}/profile`).
+    pub uri: String,
+    /// What the resource holds.
+    #[arg(long, short)]
+    pub description: Option<String>,
+    /// Its MIME type.
+    #[arg(long)]
+    pub mime_type: Option<String>,
+    /// Where the project is.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// `add-prompt`.
+#[derive(Debug, Args)]
+pub struct AddPromptArgs {
+    /// Prompt name.
+    pub name: String,
+    /// What the prompt is for.
+    #[arg(long, short)]
+    pub description: Option<String>,
+    /// An argument: name:type[:description] (`?` after the type = optional).
+    #[arg(long, value_name = "NAME:TYPE[:DESCRIPTION]")]
+    pub arg: Vec<String>,
+    /// Where the project is.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Overwrite generated files even if they were edited by hand.
+    #[arg(long)]
+    pub force: bool,
+    /// Where the project is.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+fn clap_cargo_styles() -> clap::builder::Styles {
+    use anstyle::{AnsiColor, Effects};
+    clap::builder::Styles::styled()
+        .header(AnsiColor::Green.on_default() | Effects::BOLD)
+        .usage(AnsiColor::Green.on_default() | Effects::BOLD)
+        .literal(AnsiColor::Cyan.on_default() | Effects::BOLD)
+        .placeholder(AnsiColor::Cyan.on_default())
+}

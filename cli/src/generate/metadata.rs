@@ -1,0 +1,444 @@
+//! `[package.metadata.mcp]`: the tools, resources and prompts of a project,
+//! read from and written to its Cargo.toml with toml_edit, so the user's
+//! formatting and comments stay as they were.
+
+use super::error::{Error, Result};
+use std::path::Path;
+use toml_edit::{value, Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table};
+
+/// The type of a `--arg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgType {
+    /// `string`
+    String,
+    /// `integer`
+    Integer,
+    /// `number`
+    Number,
+    /// `boolean`
+    Boolean,
+}
+
+impl ArgType {
+    /// Parses `string`, `integer`, `number`, `boolean` (or `String`, `i64`, `f64`, `bool`).
+    pub fn parse(s: &str) -> Option<ArgType> {
+        Some(match s {
+            "string" | "str" | "String" => ArgType::String,
+            "integer" | "int" | "i64" => ArgType::Integer,
+            "number" | "float" | "f64" => ArgType::Number,
+            "boolean" | "bool" => ArgType::Boolean,
+            _ => return None,
+        })
+    }
+    /// The JSON Schema name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArgType::String => "string",
+            ArgType::Integer => "integer",
+            ArgType::Number => "number",
+            ArgType::Boolean => "boolean",
+        }
+    }
+    /// The Rust type.
+    pub fn rust(self) -> &'static str {
+        match self {
+            ArgType::String => "String",
+            ArgType::Integer => "i64",
+            ArgType::Number => "f64",
+            ArgType::Boolean => "bool",
+        }
+    }
+}
+
+/// One argument of a tool or prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arg {
+    /// Its name on the wire.
+    pub name: String,
+    /// Its type.
+    pub ty: ArgType,
+    /// What it is for.
+    pub description: Option<String>,
+    /// Whether callers must give it.
+    pub required: bool,
+}
+
+impl Arg {
+    /// Parses `name:type[:description]`; a `?` after the type makes it optional.
+    pub fn parse(spec: &str) -> Result<Arg> {
+        let mut parts = spec.splitn(3, ':');
+        let name = parts.next().unwrap_or("").trim();
+        let ty = parts.next().map(str::trim).unwrap_or("string");
+        let description = parts
+            .next()
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty());
+        let (ty, required) = match ty.strip_suffix('?') {
+            Some(t) => (t, false),
+            None => (ty, true),
+        };
+        let ty = ArgType::parse(ty).ok_or_else(|| {
+            Error::Invalid(format!(
+                "--arg {spec:?}: unknown type `{ty}`; use string, integer, number or boolean (add `?` for an optional argument), as in --arg limit:integer?:Max results"
+            ))
+        })?;
+        super::names::field_name(name)
+            .map_err(|e| Error::Invalid(format!("--arg {spec:?}: {e}")))?;
+        Ok(Arg {
+            name: name.to_string(),
+            ty,
+            description,
+            required,
+        })
+    }
+}
+
+/// A tool.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tool {
+    /// Its MCP name.
+    pub name: String,
+    /// Its Rust module (and handler function) name.
+    pub module: String,
+    /// What it does.
+    pub description: Option<String>,
+    /// Input schema file, relative to the project root.
+    pub input: Option<String>,
+    /// Output schema file, relative to the project root.
+    pub output: Option<String>,
+    /// Arguments declared with `--arg` (when there is no input schema).
+    pub args: Vec<Arg>,
+    /// Whether the handler is a plain `fn`.
+    pub sync: bool,
+}
+
+/// A resource or resource template.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Resource {
+    /// The URI, or an RFC 6570 template.
+    pub uri: String,
+    /// Its Rust module (and handler function) name.
+    pub module: String,
+    /// What it holds.
+    pub description: Option<String>,
+    /// Its MIME type.
+    pub mime_type: Option<String>,
+}
+
+impl Resource {
+    /// Whether the URI is a template (has `{variables}`).
+    pub fn is_template(&self) -> bool {
+        self.uri.contains('{')
+    }
+}
+
+/// A prompt.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Prompt {
+    /// Its MCP name.
+    pub name: String,
+    /// Its Rust module (and handler function) name.
+    pub module: String,
+    /// What it is for.
+    pub description: Option<String>,
+    /// Its arguments.
+    pub args: Vec<Arg>,
+}
+
+/// Everything `[package.metadata.mcp]` lists.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Metadata {
+    /// Tools, in registration order.
+    pub tools: Vec<Tool>,
+    /// Resources and templates.
+    pub resources: Vec<Resource>,
+    /// Prompts.
+    pub prompts: Vec<Prompt>,
+}
+
+impl Metadata {
+    /// Every module name in use, for collision checks.
+    pub fn modules(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.tools.iter().map(|t| t.module.clone()).collect();
+        all.extend(self.resources.iter().map(|r| r.module.clone()));
+        all.extend(self.prompts.iter().map(|p| p.module.clone()));
+        all
+    }
+}
+
+fn bad(path: &Path, message: String) -> Error {
+    Error::Manifest {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// Parses a manifest's text.
+pub fn parse_manifest(path: &Path, text: &str) -> Result<DocumentMut> {
+    text.parse::<DocumentMut>().map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map(|s| {
+                let before = &text[..s.start.min(text.len())];
+                (
+                    before.matches('\n').count() + 1,
+                    before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1,
+                )
+            })
+            .unwrap_or((1, 1));
+        bad(
+            path,
+            format!(
+                "{line}:{column}: invalid TOML: {}\nFix the manifest and run the command again.",
+                e.message()
+            ),
+        )
+    })
+}
+
+/// Reads `[package.metadata.mcp]`; `None` if the manifest has none.
+pub fn read(path: &Path, doc: &DocumentMut) -> Result<Option<Metadata>> {
+    let Some(mcp) = doc
+        .get("package")
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("mcp"))
+    else {
+        return Ok(None);
+    };
+    let mut meta = Metadata::default();
+    let list = |key: &str| -> Result<Vec<&Table>> {
+        match mcp.get(key) {
+            None => Ok(Vec::new()),
+            Some(Item::ArrayOfTables(a)) => Ok(a.iter().collect()),
+            Some(_) => Err(bad(path, format!("[package.metadata.mcp] `{key}` must be an array of tables ([[package.metadata.mcp.{key}]])"))),
+        }
+    };
+    for (i, t) in list("tools")?.into_iter().enumerate() {
+        let at = format!("package.metadata.mcp.tools[{i}]");
+        meta.tools.push(Tool {
+            name: req_str(path, t, "name", &at)?,
+            module: req_str(path, t, "module", &at)?,
+            description: opt_str(path, t, "description", &at)?,
+            input: opt_str(path, t, "input", &at)?,
+            output: opt_str(path, t, "output", &at)?,
+            args: read_args(path, t, &at)?,
+            sync: t.get("sync").and_then(Item::as_bool).unwrap_or(false),
+        });
+    }
+    for (i, t) in list("resources")?.into_iter().enumerate() {
+        let at = format!("package.metadata.mcp.resources[{i}]");
+        meta.resources.push(Resource {
+            uri: req_str(path, t, "uri", &at)?,
+            module: req_str(path, t, "module", &at)?,
+            description: opt_str(path, t, "description", &at)?,
+            mime_type: opt_str(path, t, "mime_type", &at)?,
+        });
+    }
+    for (i, t) in list("prompts")?.into_iter().enumerate() {
+        let at = format!("package.metadata.mcp.prompts[{i}]");
+        meta.prompts.push(Prompt {
+            name: req_str(path, t, "name", &at)?,
+            module: req_str(path, t, "module", &at)?,
+            description: opt_str(path, t, "description", &at)?,
+            args: read_args(path, t, &at)?,
+        });
+    }
+    Ok(Some(meta))
+}
+
+fn opt_str(path: &Path, t: &Table, key: &str, at: &str) -> Result<Option<String>> {
+    match t.get(key) {
+        None => Ok(None),
+        Some(item) => item
+            .as_str()
+            .map(|s| Some(s.to_string()))
+            .ok_or_else(|| bad(path, format!("`{at}.{key}` must be a string"))),
+    }
+}
+
+fn req_str(path: &Path, t: &Table, key: &str, at: &str) -> Result<String> {
+    opt_str(path, t, key, at)?.ok_or_else(|| {
+        bad(
+            path,
+            format!("`{at}` has no `{key}`; add it, or remove the entry"),
+        )
+    })
+}
+
+fn read_args(path: &Path, t: &Table, at: &str) -> Result<Vec<Arg>> {
+    let Some(item) = t.get("args") else {
+        return Ok(Vec::new());
+    };
+    let array = item.as_array().ok_or_else(|| {
+        bad(
+            path,
+            format!("`{at}.args` must be an array of inline tables"),
+        )
+    })?;
+    array
+        .iter()
+        .enumerate()
+        .map(|(j, v)| {
+            let table = v.as_inline_table().ok_or_else(|| bad(path, format!("`{at}.args[{j}]` must be an inline table")))?;
+            let get = |k: &str| table.get(k).and_then(|v| v.as_str()).map(str::to_string);
+            let name = get("name").ok_or_else(|| bad(path, format!("`{at}.args[{j}]` has no `name`")))?;
+            let ty_name = get("type").unwrap_or_else(|| "string".into());
+            let ty = ArgType::parse(&ty_name)
+                .ok_or_else(|| bad(path, format!("`{at}.args[{j}].type` is `{ty_name}`; use string, integer, number or boolean")))?;
+            Ok(Arg { name, ty, description: get("description"), required: table.get("required").and_then(|v| v.as_bool()).unwrap_or(true) })
+        })
+        .collect()
+}
+
+fn args_array(args: &[Arg]) -> Array {
+    let mut array = Array::new();
+    for a in args {
+        let mut t = InlineTable::new();
+        t.insert("name", a.name.as_str().into());
+        t.insert("type", a.ty.as_str().into());
+        if let Some(d) = &a.description {
+            t.insert("description", d.as_str().into());
+        }
+        if !a.required {
+            t.insert("required", false.into());
+        }
+        array.push(t);
+    }
+    if array.len() > 1 {
+        for v in array.iter_mut() {
+            v.decor_mut().set_prefix("\n    ");
+        }
+        array.set_trailing("\n");
+        array.set_trailing_comma(true);
+    }
+    array
+}
+
+/// The `[package.metadata.mcp]` table, created (with its parents, dotted) if missing.
+fn mcp_table<'a>(path: &Path, doc: &'a mut DocumentMut) -> Result<&'a mut Table> {
+    let package = doc
+        .get_mut("package")
+        .and_then(Item::as_table_mut)
+        .ok_or_else(|| {
+            bad(
+                path,
+                "has no [package] table; cargo mcp works on a package, not a virtual workspace"
+                    .into(),
+            )
+        })?;
+    let metadata = package.entry("metadata").or_insert_with(|| {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        Item::Table(t)
+    });
+    let metadata = metadata
+        .as_table_mut()
+        .ok_or_else(|| bad(path, "`package.metadata` must be a table".into()))?;
+    let mcp = metadata
+        .entry("mcp")
+        .or_insert_with(|| Item::Table(Table::new()));
+    mcp.as_table_mut()
+        .ok_or_else(|| bad(path, "`package.metadata.mcp` must be a table".into()))
+}
+
+fn push(path: &Path, doc: &mut DocumentMut, key: &str, table: Table) -> Result<()> {
+    let mcp = mcp_table(path, doc)?;
+    let entry = mcp
+        .entry(key)
+        .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
+    let array = entry.as_array_of_tables_mut().ok_or_else(|| {
+        bad(
+            path,
+            format!("`package.metadata.mcp.{key}` must be an array of tables"),
+        )
+    })?;
+    array.push(table);
+    Ok(())
+}
+
+/// Makes sure the manifest has a `[package.metadata.mcp]` table.
+pub fn ensure_table(path: &Path, doc: &mut DocumentMut) -> Result<()> {
+    mcp_table(path, doc).map(|_| ())
+}
+
+/// Appends a tool.
+pub fn add_tool(path: &Path, doc: &mut DocumentMut, tool: &Tool) -> Result<()> {
+    let mut t = Table::new();
+    t.insert("name", value(&tool.name));
+    t.insert("module", value(&tool.module));
+    if let Some(d) = &tool.description {
+        t.insert("description", value(d));
+    }
+    if let Some(i) = &tool.input {
+        t.insert("input", value(i));
+    }
+    if let Some(o) = &tool.output {
+        t.insert("output", value(o));
+    }
+    if !tool.args.is_empty() {
+        t.insert("args", value(args_array(&tool.args)));
+    }
+    if tool.sync {
+        t.insert("sync", value(true));
+    }
+    push(path, doc, "tools", t)
+}
+
+/// Appends a resource.
+pub fn add_resource(path: &Path, doc: &mut DocumentMut, resource: &Resource) -> Result<()> {
+    let mut t = Table::new();
+    t.insert("uri", value(&resource.uri));
+    t.insert("module", value(&resource.module));
+    if let Some(d) = &resource.description {
+        t.insert("description", value(d));
+    }
+    if let Some(m) = &resource.mime_type {
+        t.insert("mime_type", value(m));
+    }
+    push(path, doc, "resources", t)
+}
+
+/// Appends a prompt.
+pub fn add_prompt(path: &Path, doc: &mut DocumentMut, prompt: &Prompt) -> Result<()> {
+    let mut t = Table::new();
+    t.insert("name", value(&prompt.name));
+    t.insert("module", value(&prompt.module));
+    if let Some(d) = &prompt.description {
+        t.insert("description", value(d));
+    }
+    if !prompt.args.is_empty() {
+        t.insert("args", value(args_array(&prompt.args)));
+    }
+    push(path, doc, "prompts", t)
+}
+
+/// Adds `[dependencies] name = ...` unless the manifest already has it.
+/// Returns whether it was added.
+pub fn ensure_dependency(
+    path: &Path,
+    doc: &mut DocumentMut,
+    dep: &super::versions::Dependency,
+) -> Result<bool> {
+    let deps = doc
+        .entry("dependencies")
+        .or_insert_with(|| Item::Table(Table::new()));
+    let deps = deps
+        .as_table_like_mut()
+        .ok_or_else(|| bad(path, "`dependencies` must be a table".into()))?;
+    if deps.contains_key(dep.name) {
+        return Ok(false);
+    }
+    if dep.features.is_empty() {
+        deps.insert(dep.name, value(dep.version));
+    } else {
+        let mut t = InlineTable::new();
+        t.insert("version", dep.version.into());
+        let mut features = Array::new();
+        for f in dep.features {
+            features.push(*f);
+        }
+        t.insert("features", features.into());
+        deps.insert(dep.name, value(t));
+    }
+    Ok(true)
+}

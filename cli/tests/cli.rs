@@ -1,0 +1,94 @@
+//! The binary as users run it: `cargo-mcp mcp …` (what `cargo mcp …` runs),
+//! exit codes, and error messages that name the file and what to do.
+
+use std::process::Command;
+
+fn cargo_mcp(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-mcp"))
+        .arg("mcp")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout),
+    )
+}
+
+#[test]
+fn help_has_examples() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for cmd in ["new", "add-tool", "add-resource", "add-prompt", "generate"] {
+        let (code, out) = cargo_mcp(tmp.path(), &[cmd, "--help"]);
+        assert_eq!(code, 0);
+        assert!(out.contains("Example"), "{cmd}: {out}");
+        assert!(!out.contains('\u{1b}'), "NO_COLOR is honoured");
+    }
+}
+
+#[test]
+fn outside_a_project_says_what_to_do() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (code, out) = cargo_mcp(tmp.path(), &["add-tool", "x"]);
+    assert_eq!(code, 5, "{out}");
+    assert!(out.contains("cargo mcp new NAME"), "{out}");
+}
+
+#[test]
+fn new_then_bad_schema_then_edits_kept() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let runtime = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime");
+    let runtime = runtime.to_string_lossy().to_string();
+    let (code, out) = cargo_mcp(tmp.path(), &["new", "type", "--vcs", "none"]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("it is a Rust keyword"), "{out}");
+    let (code, out) = cargo_mcp(
+        tmp.path(),
+        &["new", "demo", "--vcs", "none", "--runtime-path", &runtime],
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = cargo_mcp(
+        tmp.path(),
+        &["new", "demo", "--vcs", "none", "--runtime-path", &runtime],
+    );
+    assert_eq!(code, 3, "refuses an existing folder: {out}");
+    let project = tmp.path().join("demo");
+    std::fs::write(
+        tmp.path().join("bad.json"),
+        "{\n  \"type\": \"object\",\n  \"properties\": {,}\n}\n",
+    )
+    .expect("write");
+    let before = std::fs::read_to_string(project.join("Cargo.toml")).expect("manifest");
+    let (code, out) = cargo_mcp(
+        &project.join("src"),
+        &["add-tool", "bad", "--input", "../../bad.json"],
+    );
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("bad.json:3:18: invalid JSON"), "{out}");
+    assert_eq!(
+        before,
+        std::fs::read_to_string(project.join("Cargo.toml")).expect("manifest"),
+        "nothing half-written"
+    );
+    // A hand-edited generated file is reported and kept, then overwritten with --force.
+    let server = project.join("src/generated/server.rs");
+    let edited = std::fs::read_to_string(&server).expect("server") + "// mine\n";
+    std::fs::write(&server, &edited).expect("edit");
+    let (code, out) = cargo_mcp(&project, &["add-tool", "search-input", "--arg", "q:string"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("src/generated/server.rs was edited by hand"),
+        "{out}"
+    );
+    assert_eq!(std::fs::read_to_string(&server).expect("server"), edited);
+    let (code, out) = cargo_mcp(&project, &["add-tool", "search_input", "--arg", "q:string"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("search_input_2"), "collision reported: {out}");
+    let (code, out) = cargo_mcp(&project, &["generate", "--force"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(std::fs::read_to_string(&server)
+        .expect("server")
+        .contains("search_input_2"));
+}

@@ -1,0 +1,281 @@
+//! End to end: generate every fixture project into one workspace, build it
+//! with one shared target folder, run the projects' own tests, then start
+//! each server binary and drive it over stdio (newline-delimited JSON-RPC)
+//! as a real client would: initialize, tools/list, tools/call for every
+//! tool, resources/read, prompts/get.
+//!
+//! Set CARGO_MCP_SKIP_E2E=1 to skip; CARGO_MCP_E2E_TARGET to choose the
+//! target folder (default: target/cargo-mcp-e2e in the repository).
+
+mod common;
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn cargo(workspace: &Path, target: &Path, args: &[&str]) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(args)
+        .current_dir(workspace)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo {args:?} failed in {}:\n{}\n{}",
+        workspace.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Sends the messages, closes stdin, and returns the answers by id.
+fn talk(binary: &Path, messages: &[Value]) -> std::collections::HashMap<i64, Value> {
+    let mut child = Command::new(binary)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        for m in messages {
+            writeln!(stdin, "{m}").expect("write");
+        }
+    }
+    let mut answers = std::collections::HashMap::new();
+    let wanted = messages.iter().filter(|m| m.get("id").is_some()).count();
+    for line in BufReader::new(child.stdout.take().expect("stdout")).lines() {
+        let v: Value = serde_json::from_str(&line.expect("line")).expect("JSON line");
+        if let Some(id) = v.get("id").and_then(Value::as_i64) {
+            answers.insert(id, v);
+        }
+        if answers.len() == wanted {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    answers
+}
+
+fn request(id: i64, method: &str, params: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+}
+
+fn opening() -> Vec<Value> {
+    vec![
+        request(
+            1,
+            "initialize",
+            json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "e2e", "version": "0"}}),
+        ),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        request(2, "tools/list", json!({})),
+    ]
+}
+
+fn text(answer: &Value) -> String {
+    answer["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn is_error(answer: &Value) -> bool {
+    answer["result"]["isError"] == json!(true)
+}
+
+#[test]
+fn generated_servers_answer_a_real_client() {
+    if std::env::var_os("CARGO_MCP_SKIP_E2E").is_some() {
+        eprintln!("skipped: CARGO_MCP_SKIP_E2E is set");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ws = tmp.path();
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[workspace]\nresolver = \"2\"\nmembers = []\n",
+    )
+    .expect("workspace");
+    for fixture in common::FIXTURES {
+        common::build_fixture(fixture, &ws.join(fixture));
+    }
+    let manifest = std::fs::read_to_string(ws.join("Cargo.toml")).expect("workspace manifest");
+    for fixture in common::FIXTURES {
+        assert!(
+            manifest.contains(&format!("\"{fixture}\"")),
+            "new joins the workspace: {manifest}"
+        );
+    }
+    let target: PathBuf = std::env::var_os("CARGO_MCP_E2E_TARGET")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| common::repo().join("target/cargo-mcp-e2e"));
+    cargo(ws, &target, &["test", "--workspace", "--quiet"]);
+    let bin = |fixture: &str| {
+        target
+            .join("debug")
+            .join(format!("fixture-{fixture}{}", std::env::consts::EXE_SUFFIX))
+    };
+
+    // hello
+    let mut m = opening();
+    m.push(request(
+        3,
+        "tools/call",
+        json!({"name": "hello", "arguments": {"name": "Ada"}}),
+    ));
+    let a = talk(&bin("hello"), &m);
+    assert_eq!(a[&1]["result"]["serverInfo"]["name"], "fixture-hello");
+    assert_eq!(text(&a[&3]), "Hello, Ada!");
+
+    // --arg tool
+    let mut m = opening();
+    m.push(request(
+        3,
+        "tools/call",
+        json!({"name": "add", "arguments": {"a": 2, "b": 3}}),
+    ));
+    m.push(request(
+        4,
+        "tools/call",
+        json!({"name": "add", "arguments": {"a": "two"}}),
+    ));
+    let a = talk(&bin("arg-tool"), &m);
+    let listed: Vec<&str> = a[&2]["result"]["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(listed, ["hello", "add"]);
+    assert_eq!(text(&a[&3]), r#"add received {"a":2,"b":3}"#);
+    assert!(is_error(&a[&4]), "{}", a[&4]);
+
+    // resource template and static resource
+    let m = vec![
+        opening()[0].clone(),
+        opening()[1].clone(),
+        request(3, "resources/read", json!({"uri": "users://42/profile"})),
+        request(4, "resources/read", json!({"uri": "config://app"})),
+        request(5, "resources/templates/list", json!({})),
+    ];
+    let a = talk(&bin("resource-template"), &m);
+    assert_eq!(
+        a[&3]["result"]["contents"][0]["text"],
+        r#"users_user_id_profile for {"user_id":"42"}"#
+    );
+    assert_eq!(
+        a[&3]["result"]["contents"][0]["mimeType"],
+        "application/json"
+    );
+    assert_eq!(
+        a[&4]["result"]["contents"][0]["text"],
+        "contents of config://app"
+    );
+    assert_eq!(
+        a[&5]["result"]["resourceTemplates"][0]["uriTemplate"],
+        "users://{user_id}/profile"
+    );
+
+    // prompt
+    let m = vec![
+        opening()[0].clone(),
+        opening()[1].clone(),
+        request(3, "prompts/list", json!({})),
+        request(
+            4,
+            "prompts/get",
+            json!({"name": "summarize", "arguments": {"topic": "tides", "words": "50"}}),
+        ),
+    ];
+    let a = talk(&bin("prompt"), &m);
+    let args = &a[&3]["result"]["prompts"][0]["arguments"];
+    assert_eq!(args[0]["name"], "topic");
+    assert_eq!(args[0]["required"], true);
+    assert_eq!(
+        a[&4]["result"]["messages"][0]["content"]["text"],
+        r#"summarize with {"topic":"tides","words":50}"#
+    );
+
+    // schema tools: every tool is called; what it answers follows from its schemas
+    for fixture in ["real-world", "mcp-tools"] {
+        let first = talk(&bin(fixture), &opening());
+        let tools = first[&2]["result"]["tools"]
+            .as_array()
+            .expect("tools")
+            .clone();
+        let mut m = opening();
+        for (i, tool) in tools.iter().enumerate() {
+            m.push(request(
+                100 + i as i64,
+                "tools/call",
+                json!({"name": tool["name"], "arguments": {}}),
+            ));
+        }
+        let a = talk(&bin(fixture), &m);
+        for (i, tool) in tools.iter().enumerate() {
+            let name = tool["name"].as_str().expect("name");
+            let answer = &a[&(100 + i as i64)];
+            let schema = &tool["inputSchema"];
+            let required = schema["required"].as_array().is_some_and(|r| !r.is_empty())
+                || schema.get("oneOf").is_some()
+                || schema.get("anyOf").is_some();
+            if name == "hello" {
+                assert!(is_error(answer), "{answer}");
+            } else if required {
+                assert!(
+                    is_error(answer) && text(answer).contains("Invalid arguments"),
+                    "{name}: {answer}"
+                );
+            } else if tool.get("outputSchema").is_some() {
+                assert!(
+                    is_error(answer) && text(answer).contains("not implemented yet"),
+                    "{name}: {answer}"
+                );
+            } else {
+                assert!(
+                    !is_error(answer) && text(answer).starts_with(&format!("{name} received")),
+                    "{name}: {answer}"
+                );
+            }
+        }
+        if fixture == "mcp-tools" {
+            let input = std::fs::read_to_string(common::repo().join(
+                "fixtures/jsonschema/mcp-tools/with-default-2020-12-input-schema.input.json",
+            ))
+            .expect("schema");
+            let served = tools
+                .iter()
+                .find(|t| t["name"] == "calculate_sum")
+                .expect("calculate_sum");
+            assert_eq!(
+                served["inputSchema"],
+                serde_json::from_str::<Value>(&input).expect("json"),
+                "served verbatim"
+            );
+            let mut m = opening();
+            m.push(request(
+                3,
+                "tools/call",
+                json!({"name": "calculate_sum", "arguments": {"a": 1, "b": 2}}),
+            ));
+            m.push(request(
+                4,
+                "tools/call",
+                json!({"name": "get_weather_data", "arguments": {"location": "Paris"}}),
+            ));
+            let a = talk(&bin(fixture), &m);
+            assert!(
+                !is_error(&a[&3]) && text(&a[&3]).contains(r#""a":1"#),
+                "{}",
+                a[&3]
+            );
+            assert!(text(&a[&4]).contains("not implemented yet"), "{}", a[&4]);
+        }
+    }
+}
