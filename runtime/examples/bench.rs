@@ -31,7 +31,7 @@ async fn echo(Args(EchoArgs { text }): Args<EchoArgs>) -> String {
 }
 
 async fn config() -> Json<Value> {
-    Json(json!({ "name": "bench", "version": 1 }))
+    Json(json!({ "app": "mcp-bench", "version": 1 }))
 }
 
 #[tokio::main]
