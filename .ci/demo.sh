@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The main job, on a fresh machine: build the FAQ example server and have the
-# official MCP Python SDK client list and call its tools, read its resources,
-# and check every answer (stdio).
+# The main job, on a fresh machine: `cargo mcp new demo` makes a server project,
+# cargo builds it, and the official MCP Python SDK client lists and calls its
+# `hello` tool over stdio, checking every answer (fixtures/expect/demo.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 CHECKS=${CHECKS:-$ROOT/../shared/checks}
-cargo build -p mcp-runtime --example faq
-"$CHECKS/pyclient_smoke.sh" --expect "$ROOT/fixtures/expect/faq.json" --stdio "$ROOT/target/debug/examples/faq"
+cargo build -p cargo-mcp
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+"$ROOT/target/debug/cargo-mcp" mcp new demo --path "$WORK/demo" --vcs none --runtime-path "$ROOT/runtime"
+(cd "$WORK/demo" && CARGO_TARGET_DIR="$ROOT/target/demo" cargo build)
+"$CHECKS/pyclient_smoke.sh" --expect "$ROOT/fixtures/expect/demo.json" --stdio "$ROOT/target/demo/debug/demo"
