@@ -16,7 +16,10 @@ use crate::dispatch::{Core, Event, FallbackCompleter, Outbound, Session};
 use crate::error::Error;
 use crate::handler::{self, Handler, PromptKind, ResourceKind, ToolKind};
 use crate::protocol::{Annotations, Icon, ToolAnnotations};
-use crate::registry::{Completer, PromptArgument, PromptEntry, Registry, ResourceEntry, TemplateEntry, ToolEntry, UriTemplate};
+use crate::registry::{
+    Completer, PromptArgument, PromptEntry, Registry, ResourceEntry, TemplateEntry, ToolEntry,
+    UriTemplate,
+};
 use crate::settings::{flags_from_args, DuplicatePolicy, Overrides, Settings, Transport};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -85,6 +88,7 @@ pub struct Server {
     errors: Vec<Error>,
     overrides: Overrides,
     completion: Option<FallbackCompleter>,
+    http: crate::transport::http::HttpExtras,
 }
 
 impl Server {
@@ -93,7 +97,15 @@ impl Server {
         let mut info = Map::new();
         info.insert("name".into(), json!(name.into()));
         info.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
-        Server { info, instructions: None, items: Vec::new(), errors: Vec::new(), overrides: Overrides::default(), completion: None }
+        Server {
+            info,
+            instructions: None,
+            items: Vec::new(),
+            errors: Vec::new(),
+            overrides: Overrides::default(),
+            completion: None,
+            http: Default::default(),
+        }
     }
 
     /// The server's version (`serverInfo.version`).
@@ -128,16 +140,25 @@ impl Server {
     pub fn tool<M, H: Handler<M, ToolKind>>(mut self, name: impl Into<String>, handler: H) -> Self {
         let name = name.into();
         if let Err(reason) = check_tool_name(&name) {
-            self.errors.push(Error::Registration { kind: "tool", name: name.clone(), reason });
+            self.errors.push(Error::Registration {
+                kind: "tool",
+                name: name.clone(),
+                reason,
+            });
         }
-        let input = H::input_schema().unwrap_or_else(|| json!({ "type": "object", "properties": {} }));
+        let input =
+            H::input_schema().unwrap_or_else(|| json!({ "type": "object", "properties": {} }));
         let entry = ToolEntry::new(name, input, H::output_schema(), handler::erase(handler));
         self.items.push(Item::Tool(entry));
         self
     }
 
     /// Registers a resource at a fixed URI.
-    pub fn resource<M, H: Handler<M, ResourceKind>>(mut self, uri: impl Into<String>, handler: H) -> Self {
+    pub fn resource<M, H: Handler<M, ResourceKind>>(
+        mut self,
+        uri: impl Into<String>,
+        handler: H,
+    ) -> Self {
         let entry = ResourceEntry::new(uri.into(), handler::erase(handler));
         self.items.push(Item::Resource(entry));
         self
@@ -146,7 +167,11 @@ impl Server {
     /// Registers a resource template (RFC 6570), such as
     /// `files://{category}/{filename}`; its variables reach the handler through
     /// [`UriParams`](crate::UriParams).
-    pub fn resource_template<M, H: Handler<M, ResourceKind>>(mut self, uri_template: impl Into<String>, handler: H) -> Self {
+    pub fn resource_template<M, H: Handler<M, ResourceKind>>(
+        mut self,
+        uri_template: impl Into<String>,
+        handler: H,
+    ) -> Self {
         let source = uri_template.into();
         match UriTemplate::parse(&source) {
             Ok(template) => {
@@ -164,7 +189,11 @@ impl Server {
                     completers: HashMap::new(),
                 }));
             }
-            Err(reason) => self.errors.push(Error::Registration { kind: "resource template", name: source, reason }),
+            Err(reason) => self.errors.push(Error::Registration {
+                kind: "resource template",
+                name: source,
+                reason,
+            }),
         }
         self
     }
@@ -172,12 +201,20 @@ impl Server {
     /// Registers a prompt. Its arguments come from its [`Args`](crate::Args)
     /// parameter's fields (each arrives as a string and is parsed into the
     /// field's type).
-    pub fn prompt<M, H: Handler<M, PromptKind>>(mut self, name: impl Into<String>, handler: H) -> Self {
+    pub fn prompt<M, H: Handler<M, PromptKind>>(
+        mut self,
+        name: impl Into<String>,
+        handler: H,
+    ) -> Self {
         let arguments = H::input_schema()
             .map(|s| {
                 handler::object_properties(&s)
                     .into_iter()
-                    .map(|(name, description, required)| PromptArgument { name, description, required })
+                    .map(|(name, description, required)| PromptArgument {
+                        name,
+                        description,
+                        required,
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -196,7 +233,10 @@ impl Server {
 
     /// Completes arguments that have no completer of their own:
     /// `(reference, argument name, value so far, resolved arguments)`.
-    pub fn completion(mut self, f: impl Fn(&Value, &str, &str, &Map<String, Value>) -> Vec<String> + Send + Sync + 'static) -> Self {
+    pub fn completion(
+        mut self,
+        f: impl Fn(&Value, &str, &str, &Map<String, Value>) -> Vec<String> + Send + Sync + 'static,
+    ) -> Self {
         self.completion = Some(Arc::new(f));
         self
     }
@@ -213,7 +253,9 @@ impl Server {
     }
 
     fn misuse(&mut self, method: &str, item: &'static str) {
-        self.errors.push(Error::Builder(format!("`.{method}()` does not apply to a {item}")));
+        self.errors.push(Error::Builder(format!(
+            "`.{method}()` does not apply to a {item}"
+        )));
     }
 
     /// Describes the last item.
@@ -249,7 +291,9 @@ impl Server {
             Some(Item::Resource(r)) => r.name = name,
             Some(Item::Template(t)) => t.name = name,
             Some(Item::Tool(_)) => self.misuse("name", "tool (its name is given to `.tool()`)"),
-            Some(Item::Prompt(_)) => self.misuse("name", "prompt (its name is given to `.prompt()`)"),
+            Some(Item::Prompt(_)) => {
+                self.misuse("name", "prompt (its name is given to `.prompt()`)")
+            }
             None => {}
         }
         self
@@ -285,7 +329,10 @@ impl Server {
     pub fn annotations(mut self, annotations: ToolAnnotations) -> Self {
         match self.last("annotations") {
             Some(Item::Tool(t)) => t.annotations = Some(annotations),
-            Some(_) => self.misuse("annotations", "resource or prompt (use `.content_annotations()`)"),
+            Some(_) => self.misuse(
+                "annotations",
+                "resource or prompt (use `.content_annotations()`)",
+            ),
             None => {}
         }
         self
@@ -294,7 +341,11 @@ impl Server {
     /// Marks the last tool read-only (a hint for clients).
     pub fn read_only(mut self) -> Self {
         match self.last("read_only") {
-            Some(Item::Tool(t)) => t.annotations.get_or_insert_with(Default::default).read_only_hint = Some(true),
+            Some(Item::Tool(t)) => {
+                t.annotations
+                    .get_or_insert_with(Default::default)
+                    .read_only_hint = Some(true)
+            }
             Some(_) => self.misuse("read_only", "resource or prompt"),
             None => {}
         }
@@ -363,8 +414,17 @@ impl Server {
     }
 
     /// Declares (or redescribes) an argument of the last prompt.
-    pub fn argument(mut self, name: impl Into<String>, description: impl Into<String>, required: bool) -> Self {
-        let arg = PromptArgument { name: name.into(), description: Some(description.into()), required };
+    pub fn argument(
+        mut self,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        required: bool,
+    ) -> Self {
+        let arg = PromptArgument {
+            name: name.into(),
+            description: Some(description.into()),
+            required,
+        };
         match self.last("argument") {
             Some(Item::Prompt(p)) => match p.arguments.iter_mut().find(|a| a.name == arg.name) {
                 Some(existing) => *existing = arg,
@@ -378,7 +438,11 @@ impl Server {
 
     /// Completes the argument `arg` of the last prompt or template:
     /// `f(value_so_far, resolved_arguments)` gives the candidates.
-    pub fn complete(mut self, arg: impl Into<String>, f: impl Fn(&str, &Map<String, Value>) -> Vec<String> + Send + Sync + 'static) -> Self {
+    pub fn complete(
+        mut self,
+        arg: impl Into<String>,
+        f: impl Fn(&str, &Map<String, Value>) -> Vec<String> + Send + Sync + 'static,
+    ) -> Self {
         let completer: Completer = Arc::new(f);
         match self.last("complete") {
             Some(Item::Prompt(p)) => {
@@ -394,7 +458,11 @@ impl Server {
     }
 
     fn item_error(&mut self, reason: String) {
-        let (kind, name) = self.items.last().map(|i| (i.kind(), i.key())).unwrap_or(("item", String::new()));
+        let (kind, name) = self
+            .items
+            .last()
+            .map(|i| (i.kind(), i.key()))
+            .unwrap_or(("item", String::new()));
         self.errors.push(Error::Registration { kind, name, reason });
     }
 
@@ -420,7 +488,11 @@ impl Server {
                     match UriTemplate::parse(&source) {
                         Ok(parsed) => t.template = parsed,
                         Err(reason) => {
-                            self.errors.push(Error::Registration { kind: "resource template", name: source, reason });
+                            self.errors.push(Error::Registration {
+                                kind: "resource template",
+                                name: source,
+                                reason,
+                            });
                             continue;
                         }
                     }
@@ -479,6 +551,26 @@ impl Server {
             .setting("MCP_WARN_ON_DUPLICATE_PROMPTS", v)
     }
 
+    // ---- custom HTTP routes ---------------------------------------------------
+
+    /// Serves an axum route beside the MCP endpoint, on the same port (HTTP
+    /// transports only): `.route("/health", axum::routing::get(|| async { "ok" }))`.
+    pub fn route(mut self, path: &str, route: axum::routing::MethodRouter) -> Self {
+        if let Err(e) = self.http.add_route(path, route) {
+            self.errors.push(e);
+        }
+        self
+    }
+
+    /// Serves a whole axum router beside the MCP endpoint, on the same port
+    /// (HTTP transports only). The MCP endpoints win where paths overlap.
+    pub fn router(mut self, router: axum::Router) -> Self {
+        if let Err(e) = self.http.add_router(router) {
+            self.errors.push(e);
+        }
+        self
+    }
+
     // ---- running --------------------------------------------------------------
 
     /// Builds the server with settings from the builder, then `flags`, then
@@ -499,13 +591,24 @@ impl Server {
             return Err(e);
         }
         let registry = assemble(self.items, &settings)?;
-        let core = Core::new(Value::Object(self.info), self.instructions, registry, settings, self.completion);
-        Ok(Service { core: Arc::new(core) })
+        let core = Core::new(
+            Value::Object(self.info),
+            self.instructions,
+            registry,
+            settings,
+            self.completion,
+        );
+        Ok(Service {
+            core: Arc::new(core),
+            http: self.http,
+        })
     }
 
     /// Serves the transport chosen by `--transport`/`--host`/`--port`, else
     /// `MCP_TRANSPORT`/`MCP_HOST`/`MCP_PORT`, else stdio; logs go to stderr.
     pub async fn run(self) -> Result<(), Error> {
+        // A `.env` in the working directory fills variables not already set.
+        let _ = dotenvy::dotenv();
         let flags = flags_from_args(std::env::args().skip(1))?;
         let service = self.build_with_flags(&flags)?;
         init_tracing(&service.core.settings);
@@ -526,8 +629,13 @@ fn check_tool_name(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 128 {
         return Err("a tool name must have 1 to 128 characters".into());
     }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))) {
-        return Err(format!("a tool name may only contain A-Z, a-z, 0-9, '_', '-' and '.', not {c:?}"));
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+    {
+        return Err(format!(
+            "a tool name may only contain A-Z, a-z, 0-9, '_', '-' and '.', not {c:?}"
+        ));
     }
     Ok(())
 }
@@ -539,17 +647,32 @@ fn assemble(items: Vec<Item>, settings: &Settings) -> Result<Registry, Error> {
         let key = item.key();
         let (policy, exists) = match &item {
             Item::Tool(_) => (settings.duplicate_tools, registry.tools.contains_key(&key)),
-            Item::Resource(_) => (settings.duplicate_resources, registry.resources.contains_key(&key)),
-            Item::Template(_) => (settings.duplicate_resources, registry.templates.contains_key(&key)),
-            Item::Prompt(_) => (settings.duplicate_prompts, registry.prompts.contains_key(&key)),
+            Item::Resource(_) => (
+                settings.duplicate_resources,
+                registry.resources.contains_key(&key),
+            ),
+            Item::Template(_) => (
+                settings.duplicate_resources,
+                registry.templates.contains_key(&key),
+            ),
+            Item::Prompt(_) => (
+                settings.duplicate_prompts,
+                registry.prompts.contains_key(&key),
+            ),
         };
         if exists {
             match policy {
                 DuplicatePolicy::Error => {
-                    return Err(Error::Registration { kind, name: key, reason: "registered twice".into() })
+                    return Err(Error::Registration {
+                        kind,
+                        name: key,
+                        reason: "registered twice".into(),
+                    })
                 }
                 DuplicatePolicy::Ignore => continue,
-                DuplicatePolicy::Warn => tracing::warn!("{kind} {key:?} registered twice; the later one replaces the earlier"),
+                DuplicatePolicy::Warn => tracing::warn!(
+                    "{kind} {key:?} registered twice; the later one replaces the earlier"
+                ),
                 DuplicatePolicy::Replace => {}
             }
         }
@@ -561,14 +684,20 @@ fn assemble(items: Vec<Item>, settings: &Settings) -> Result<Registry, Error> {
 fn insert(registry: &mut Registry, item: Item) -> Result<(), Error> {
     match item {
         Item::Tool(mut t) => {
-            t.compile().map_err(|reason| Error::Registration { kind: "tool", name: t.name.clone(), reason })?;
+            t.compile().map_err(|reason| Error::Registration {
+                kind: "tool",
+                name: t.name.clone(),
+                reason,
+            })?;
             registry.tools.insert(t.name.clone(), Arc::new(t));
         }
         Item::Resource(r) => {
             registry.resources.insert(r.uri.clone(), Arc::new(r));
         }
         Item::Template(t) => {
-            registry.templates.insert(t.template.as_str().to_string(), Arc::new(t));
+            registry
+                .templates
+                .insert(t.template.as_str().to_string(), Arc::new(t));
         }
         Item::Prompt(p) => {
             registry.prompts.insert(p.name.clone(), Arc::new(p));
@@ -584,14 +713,20 @@ fn init_tracing(settings: &Settings) {
         _ if settings.debug => "debug".to_string(),
         other => other.to_string(),
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }
 
 /// A built server, ready to serve any transport. Cloning shares it.
 #[derive(Clone)]
 pub struct Service {
     pub(crate) core: Arc<Core>,
+    pub(crate) http: crate::transport::http::HttpExtras,
 }
 
 impl Service {
@@ -602,7 +737,9 @@ impl Service {
 
     /// A handle to change the server while it serves.
     pub fn handle(&self) -> ServerHandle {
-        ServerHandle { core: self.core.clone() }
+        ServerHandle {
+            core: self.core.clone(),
+        }
     }
 
     /// Serves the transport the settings chose.
@@ -615,7 +752,7 @@ impl Service {
 
     /// Serves stdin/stdout until stdin ends.
     pub async fn serve_stdio(&self) -> Result<(), Error> {
-        crate::transport::stdio::serve(self.core.clone(), tokio::io::stdin(), tokio::io::stdout()).await
+        crate::transport::stdio::serve_process_stdio(self.core.clone()).await
     }
 
     /// Serves newline-delimited JSON-RPC over any reader and writer (a pipe,
@@ -626,6 +763,20 @@ impl Service {
         W: tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
         crate::transport::stdio::serve(self.core.clone(), reader, writer).await
+    }
+
+    /// Serves Streamable HTTP (and the legacy SSE endpoints) on a listener
+    /// bound by the caller, with the configuration of the environment, until
+    /// SIGTERM or Ctrl-C.
+    pub async fn serve_http_on(&self, listener: tokio::net::TcpListener) -> Result<(), Error> {
+        let config = crate::transport::http::HttpConfig::from_env()?;
+        crate::transport::http::serve_listener(self.clone(), listener, config, crate::transport::http::shutdown_signal()).await
+    }
+
+    /// The axum router of the HTTP transports (the MCP endpoints and the
+    /// custom routes), to serve or nest as you like.
+    pub fn http_router(&self) -> axum::Router {
+        crate::transport::http::router(self.clone())
     }
 
     /// A new session whose session-wide notifications go to `notify`
@@ -699,7 +850,8 @@ impl ServerHandle {
     pub fn remove_resource(&self, uri: &str) -> bool {
         let mut removed = false;
         self.core.update_registry(|r| {
-            removed = r.resources.shift_remove(uri).is_some() || r.templates.shift_remove(uri).is_some();
+            removed =
+                r.resources.shift_remove(uri).is_some() || r.templates.shift_remove(uri).is_some();
             removed.then_some(Event::ResourcesChanged)
         });
         removed

@@ -1,0 +1,467 @@
+//! Streamable HTTP on axum, serving both protocol eras at one endpoint
+//! (`MCP_MOUNT_PATH` + `MCP_STREAMABLE_HTTP_PATH`, `/mcp` by default):
+//!
+//! - **2026-07-28** (stateless): every POST stands alone. The transport checks
+//!   the request's envelope and its `MCP-Protocol-Version`, `Mcp-Method` and
+//!   `Mcp-Name` headers, then serves it on a fresh session. The answer is JSON,
+//!   or a per-request SSE stream once the handler sends a notification first
+//!   (logs, progress, `subscriptions/listen`). GET and DELETE answer 405.
+//! - **2025-11-25 and older**: `initialize` opens a session named by a random
+//!   128-bit `Mcp-Session-Id`; later POSTs carry it; GET opens the session's
+//!   standalone stream (list changes, resource updates; resumable with
+//!   `Last-Event-ID`); DELETE ends it. Idle sessions expire and their number is
+//!   bounded.
+//!
+//! Around both: Host/Origin checks against DNS rebinding, a body size limit,
+//! `TCP_NODELAY` on every connection, graceful shutdown, custom axum routes on
+//! the same port, and (feature `sse`) the deprecated HTTP+SSE endpoints.
+//!
+//! Tests and embedders serve on a listener they bound themselves:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), mcp_runtime::Error> {
+//! use mcp_runtime::prelude::*;
+//! let service = Server::new("demo").tool("ping", || async { "pong" }).build()?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let address = listener.local_addr()?;
+//! tokio::spawn(async move { service.serve_http_on(listener).await });
+//! println!("http://{address}/mcp");
+//! # Ok(()) }
+//! ```
+
+mod event_store;
+mod guard;
+pub(crate) mod headers;
+mod reply;
+pub(crate) mod session_store;
+pub(crate) mod streamable;
+
+pub use event_store::{EventStore, MemoryEventStore};
+
+/// The axum version the transport is built on, for custom routes:
+/// `.route("/health", mcp_runtime::transport::http::axum::routing::get(|| async { "ok" }))`.
+pub use axum;
+
+use crate::dispatch::Outbound;
+use crate::error::Error;
+use crate::server::Service;
+use axum::routing::{any, MethodRouter};
+use axum::Router;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub(crate) use guard::Guard;
+pub(crate) use reply::error_response;
+#[cfg(feature = "sse")]
+pub(crate) use reply::sse_response;
+pub(crate) use session_store::SessionStore;
+
+/// What the HTTP transports read from the environment beside
+/// [`Settings`](crate::settings::Settings). Each value comes from its `MCP_*`
+/// variable, else its default; a value that cannot be used stops startup with
+/// a message naming the variable.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// `MCP_MAX_SESSIONS`: legacy sessions held at once (default 20000). When
+    /// full, the least recently used session with no open stream that has
+    /// been idle for a few seconds makes room; if there is none, the server
+    /// answers 503.
+    pub max_sessions: usize,
+    /// `MCP_SESSION_IDLE_TIMEOUT_SECS`: a legacy session with no open stream
+    /// and no request for this long is ended (default 1800).
+    pub session_idle_timeout: Duration,
+    /// `MCP_JSON_RESPONSE`: answer every POST with JSON, never SSE (default
+    /// false). Notifications and server-to-client requests made during a
+    /// request are then dropped.
+    pub json_response: bool,
+    /// `MCP_STATELESS_HTTP`: serve legacy requests without sessions, each on a
+    /// fresh session (default false). No `Mcp-Session-Id` is issued; GET and
+    /// DELETE answer 405.
+    pub stateless: bool,
+    /// `MCP_SHUTDOWN_GRACE_SECS`: how long requests in flight may run after
+    /// SIGTERM or Ctrl-C (default 10).
+    pub shutdown_grace: Duration,
+    /// `MCP_SSE_KEEP_ALIVE_SECS`: the interval of keep-alive comments on SSE
+    /// streams (default 15).
+    pub keep_alive: Duration,
+    /// `MCP_DNS_REBINDING_PROTECTION`: check `Host` and `Origin` (default: on
+    /// when bound to a loopback address, or when `MCP_ALLOWED_HOSTS` /
+    /// `MCP_ALLOWED_ORIGINS` are set).
+    pub dns_rebinding_protection: Option<bool>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            max_sessions: 20_000,
+            session_idle_timeout: Duration::from_secs(1800),
+            json_response: false,
+            stateless: false,
+            shutdown_grace: Duration::from_secs(10),
+            keep_alive: Duration::from_secs(15),
+            dns_rebinding_protection: None,
+        }
+    }
+}
+
+impl HttpConfig {
+    /// Reads the `MCP_*` variables of the process environment.
+    pub fn from_env() -> Result<HttpConfig, Error> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads the variables through `env` (for tests).
+    pub fn from_lookup(env: impl Fn(&str) -> Option<String>) -> Result<HttpConfig, Error> {
+        fn parse<T: std::str::FromStr>(
+            env: &impl Fn(&str) -> Option<String>,
+            var: &str,
+            default: T,
+        ) -> Result<T, Error>
+        where
+            T::Err: std::fmt::Display,
+        {
+            match env(var).filter(|v| !v.trim().is_empty()) {
+                None => Ok(default),
+                Some(v) => v.trim().parse().map_err(|e: T::Err| Error::Setting {
+                    name: var.into(),
+                    value: v.clone(),
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        let d = HttpConfig::default();
+        let max_sessions = parse(&env, "MCP_MAX_SESSIONS", d.max_sessions)?;
+        if max_sessions == 0 {
+            return Err(Error::Setting {
+                name: "MCP_MAX_SESSIONS".into(),
+                value: "0".into(),
+                reason: "must be at least 1".into(),
+            });
+        }
+        let secs = |var: &str, default: Duration| {
+            parse(&env, var, default.as_secs()).map(Duration::from_secs)
+        };
+        let keep_alive = secs("MCP_SSE_KEEP_ALIVE_SECS", d.keep_alive)?;
+        if keep_alive.is_zero() {
+            return Err(Error::Setting {
+                name: "MCP_SSE_KEEP_ALIVE_SECS".into(),
+                value: "0".into(),
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(HttpConfig {
+            max_sessions,
+            session_idle_timeout: secs("MCP_SESSION_IDLE_TIMEOUT_SECS", d.session_idle_timeout)?,
+            json_response: parse(&env, "MCP_JSON_RESPONSE", d.json_response)?,
+            stateless: parse(&env, "MCP_STATELESS_HTTP", d.stateless)?,
+            shutdown_grace: secs("MCP_SHUTDOWN_GRACE_SECS", d.shutdown_grace)?,
+            keep_alive,
+            dns_rebinding_protection: match env("MCP_DNS_REBINDING_PROTECTION")
+                .filter(|v| !v.trim().is_empty())
+            {
+                None => None,
+                Some(v) => Some(v.trim().parse().map_err(|e: std::str::ParseBoolError| {
+                    Error::Setting {
+                        name: "MCP_DNS_REBINDING_PROTECTION".into(),
+                        value: v.clone(),
+                        reason: e.to_string(),
+                    }
+                })?),
+            },
+        })
+    }
+}
+
+/// HTTP-only parts of a server: custom routes served beside the MCP
+/// endpoint. Filled by [`Server::route`](crate::Server::route) and
+/// [`Server::router`](crate::Server::router).
+#[derive(Clone, Default)]
+pub struct HttpExtras {
+    routes: Option<Router>,
+    paths: Vec<String>,
+}
+
+impl std::fmt::Debug for HttpExtras {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpExtras")
+            .field("paths", &self.paths)
+            .finish()
+    }
+}
+
+impl HttpExtras {
+    /// Adds a route; a second route at the same path, or a path axum refuses,
+    /// is an error (never a panic).
+    pub(crate) fn add_route(&mut self, path: &str, route: MethodRouter) -> Result<(), Error> {
+        if !path.starts_with('/') {
+            return Err(Error::Builder(format!(
+                "custom route {path:?}: a path must start with '/'"
+            )));
+        }
+        if self.paths.iter().any(|p| p == path) {
+            return Err(Error::Builder(format!(
+                "custom route {path:?} was added twice; give one MethodRouter all its methods (get(a).post(b))"
+            )));
+        }
+        let router = self.routes.take().unwrap_or_default();
+        let added =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| router.route(path, route)));
+        match added {
+            Ok(r) => {
+                self.routes = Some(r);
+                self.paths.push(path.to_string());
+                Ok(())
+            }
+            Err(_) => Err(Error::Builder(format!(
+                "custom route {path:?} was refused by the router (see the message above)"
+            ))),
+        }
+    }
+
+    /// Merges a whole router.
+    pub(crate) fn add_router(&mut self, router: Router) -> Result<(), Error> {
+        let mine = self.routes.take().unwrap_or_default();
+        let merged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| mine.merge(router)));
+        match merged {
+            Ok(r) => {
+                self.routes = Some(r);
+                Ok(())
+            }
+            Err(_) => Err(Error::Builder(
+                "a custom router overlaps routes added before it (see the message above)".into(),
+            )),
+        }
+    }
+}
+
+/// Everything the HTTP handlers share.
+pub(crate) struct App {
+    pub service: Service,
+    pub config: HttpConfig,
+    pub guard: Guard,
+    pub sessions: Arc<SessionStore>,
+    /// An outbound channel nobody reads, for sessions whose session-wide
+    /// notifications the transport routes itself.
+    pub nowhere: Outbound,
+    /// Cancelled when the server shuts down: long-lived streams end.
+    pub shutdown: CancellationToken,
+    /// The legacy HTTP+SSE sessions.
+    #[cfg(feature = "sse")]
+    pub sse: Arc<super::sse::SseSessions>,
+}
+
+/// Joins the mount path and an endpoint path: `/` + `/mcp` is `/mcp`,
+/// `/api/` + `/mcp` is `/api/mcp`.
+pub(crate) fn join_path(mount: &str, path: &str) -> String {
+    let mount = mount.trim_end_matches('/');
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    format!("{mount}{path}")
+}
+
+/// The same path with and without a trailing slash.
+fn both_forms(path: &str) -> Vec<String> {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return vec!["/".to_string()];
+    }
+    vec![trimmed.to_string(), format!("{trimmed}/")]
+}
+
+/// The router serving the MCP endpoints, with the service's custom routes
+/// beside them (custom routes take every path the MCP endpoints do not).
+/// Configuration comes from `config`; streams end when `shutdown` is
+/// cancelled.
+pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationToken) -> Router {
+    let settings = service.settings().clone();
+    let guard = Guard::new(&settings, config.dns_rebinding_protection);
+    let sessions = SessionStore::new(
+        service.core.clone(),
+        config.max_sessions,
+        config.session_idle_timeout,
+        shutdown.clone(),
+    );
+    let (nowhere, _) = Outbound::channel();
+    let extras = service.http.routes.clone();
+    let app = Arc::new(App {
+        service,
+        config,
+        guard,
+        sessions,
+        nowhere,
+        shutdown,
+        #[cfg(feature = "sse")]
+        sse: Arc::new(super::sse::SseSessions::default()),
+    });
+    let mut router: Router<Arc<App>> = Router::new();
+    let endpoint = join_path(&settings.mount_path, &settings.streamable_http_path);
+    for path in both_forms(&endpoint) {
+        router = router.route(&path, any(streamable::handle));
+    }
+    #[cfg(feature = "sse")]
+    {
+        let sse_path = join_path(&settings.mount_path, &settings.sse_path);
+        let message_path = join_path(&settings.mount_path, &settings.message_path);
+        let mut taken = both_forms(&endpoint);
+        for path in both_forms(&sse_path) {
+            if !taken.contains(&path) {
+                router = router.route(&path, any(super::sse::stream));
+                taken.push(path);
+            }
+        }
+        for path in both_forms(&message_path) {
+            if !taken.contains(&path) {
+                router = router.route(&path, any(super::sse::message));
+                taken.push(path);
+            }
+        }
+    }
+    let router = router.with_state(app);
+    match extras {
+        Some(custom) => router.fallback_service(custom),
+        None => router.fallback(|uri: axum::http::Uri| async move {
+            error_response(
+                axum::http::StatusCode::NOT_FOUND,
+                None,
+                &crate::protocol::jsonrpc::ErrorObject::invalid_request(format!(
+                    "Not found: nothing is served at {}",
+                    uri.path()
+                )),
+            )
+        }),
+    }
+}
+
+/// The router with the configuration from the environment
+/// ([`HttpConfig::from_env`]; defaults where a value is unusable).
+pub fn router(service: Service) -> Router {
+    let config = HttpConfig::from_env().unwrap_or_default();
+    router_with(service, config, CancellationToken::new())
+}
+
+/// Serves on `listener` until `shutdown` completes, then lets requests in
+/// flight finish for up to `config.shutdown_grace`.
+pub async fn serve_listener(
+    service: Service,
+    listener: TcpListener,
+    config: HttpConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    use axum::serve::ListenerExt;
+    let grace = config.shutdown_grace;
+    let stop = CancellationToken::new();
+    let app = router_with(service, config, stop.clone());
+    let listener = listener.tap_io(|tcp| {
+        // Nagle's algorithm would hold small SSE frames and answers back.
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
+    let trigger = stop.clone();
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = shutdown => {
+                tracing::info!("shutting down: no new connections; requests in flight get {grace:?}");
+                trigger.cancel();
+            }
+            _ = trigger.cancelled() => {}
+        }
+    });
+    let drained = stop.clone();
+    let server =
+        axum::serve(listener, app).with_graceful_shutdown(async move { drained.cancelled().await });
+    let bound = async {
+        stop.cancelled().await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        r = server => r.map_err(Error::Io),
+        _ = bound => {
+            tracing::info!("shutdown grace elapsed; closing the remaining connections");
+            Ok(())
+        }
+    }
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+/// Binds `MCP_HOST:MCP_PORT` and serves until SIGTERM or Ctrl-C.
+pub(crate) async fn serve(service: Service) -> Result<(), Error> {
+    let config = HttpConfig::from_env()?;
+    let settings = service.settings();
+    let (host, port) = (settings.host.clone(), settings.port);
+    let listener = TcpListener::bind((host.as_str(), port))
+        .await
+        .map_err(|e| {
+            Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("cannot listen on {host}:{port}: {e}"),
+            ))
+        })?;
+    let address = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| format!("{host}:{port}"));
+    let endpoint = join_path(&settings.mount_path, &settings.streamable_http_path);
+    tracing::info!("serving Streamable HTTP on http://{address}{endpoint}");
+    #[cfg(feature = "sse")]
+    tracing::info!(
+        "serving the legacy HTTP+SSE endpoint on http://{address}{}",
+        join_path(&settings.mount_path, &settings.sse_path)
+    );
+    serve_listener(service, listener, config, shutdown_signal()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_join_under_the_mount() {
+        assert_eq!(join_path("/", "/mcp"), "/mcp");
+        assert_eq!(join_path("/api/", "/mcp"), "/api/mcp");
+        assert_eq!(join_path("/api", "messages/"), "/api/messages/");
+        assert_eq!(
+            both_forms("/messages/"),
+            vec!["/messages".to_string(), "/messages/".to_string()]
+        );
+    }
+
+    #[test]
+    fn config_names_the_bad_variable() {
+        let e = HttpConfig::from_lookup(|k| (k == "MCP_MAX_SESSIONS").then(|| "lots".to_string()))
+            .unwrap_err();
+        assert!(e.to_string().contains("MCP_MAX_SESSIONS") && e.to_string().contains("lots"));
+        let c = HttpConfig::from_lookup(|k| (k == "MCP_JSON_RESPONSE").then(|| "true".to_string()))
+            .unwrap();
+        assert!(c.json_response);
+    }
+}

@@ -1,0 +1,495 @@
+//! The Streamable HTTP endpoint: POST, GET and DELETE for both eras.
+
+// A refusal is an HTTP response; boxing it would only add an allocation.
+#![allow(clippy::result_large_err)]
+
+use super::headers::{self, PROTOCOL_VERSION, SESSION_ID};
+use super::reply::{answer, error_response, sse_response, Answer};
+use super::session_store::{Busy, Full};
+use super::App;
+use crate::dispatch::{Outbound, Reply, Session};
+use crate::protocol::jsonrpc::{code, ErrorObject, Message, Request, RequestId};
+use crate::protocol::version::{LATEST_LEGACY, LEGACY_VERSIONS, META_PROTOCOL_VERSION, MODERN};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::sse::Event;
+use axum::response::{IntoResponse, Response};
+use futures::{FutureExt, StreamExt};
+use serde_json::{json, Map};
+use std::sync::Arc;
+
+/// `-32001`: the session is unknown or has ended (as the official SDKs say it).
+const SESSION_NOT_FOUND: i64 = -32001;
+/// `-32000`: the server cannot take the request now.
+const SERVER_BUSY: i64 = -32000;
+
+fn bad(status: StatusCode, message: impl Into<String>) -> Response {
+    error_response(status, None, &ErrorObject::invalid_request(message))
+}
+
+fn method_not_allowed(message: &str) -> Response {
+    let mut r = bad(StatusCode::METHOD_NOT_ALLOWED, message);
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    r
+}
+
+/// What the client's `Accept` header allows: (JSON, SSE).
+fn accepts(headers: &HeaderMap) -> (bool, bool) {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return (true, true);
+    };
+    let accept = accept.to_ascii_lowercase();
+    let any = accept.contains("*/*");
+    (
+        any || accept.contains("application/json") || accept.contains("application/*"),
+        any || accept.contains("text/event-stream"),
+    )
+}
+
+/// Whether the request's `MCP-Protocol-Version` header names the stateless era.
+fn header_is_modern(headers: &HeaderMap) -> bool {
+    matches!(headers::text(headers, PROTOCOL_VERSION), Some(Ok(v)) if v >= MODERN)
+}
+
+/// Status of a 2026-07-28 reply sent as JSON.
+fn modern_status(reply: &Reply) -> StatusCode {
+    match &reply.outcome {
+        Err(e) if e.code == code::METHOD_NOT_FOUND => StatusCode::NOT_FOUND,
+        Err(e)
+            if matches!(
+                e.code,
+                code::HEADER_MISMATCH
+                    | code::MISSING_REQUIRED_CLIENT_CAPABILITY
+                    | code::UNSUPPORTED_PROTOCOL_VERSION
+            ) =>
+        {
+            StatusCode::BAD_REQUEST
+        }
+        _ => StatusCode::OK,
+    }
+}
+
+fn legacy_status(_: &Reply) -> StatusCode {
+    StatusCode::OK
+}
+
+/// Every method on the endpoint.
+pub(crate) async fn handle(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Err((status, error)) = app.guard.check(&headers) {
+        return error_response(status, None, &error);
+    }
+    match method {
+        Method::POST => post(app, headers, body).await,
+        Method::GET => get(app, headers),
+        Method::DELETE => delete(app, headers),
+        other => {
+            let mut r = bad(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("Method not allowed: {other} (use POST, GET or DELETE)"),
+            );
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, POST, DELETE"));
+            r
+        }
+    }
+}
+
+/// Reads the body, refusing one larger than the limit.
+pub(crate) async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<axum::body::Bytes, Response> {
+    let too_large = |n: Option<u64>| {
+        let size = n
+            .map(|n| format!("{n} bytes"))
+            .unwrap_or_else(|| "the body".into());
+        bad(StatusCode::PAYLOAD_TOO_LARGE, format!("Payload too large: {size} exceed the limit of {limit} bytes (MCP_MAX_MESSAGE_BYTES)"))
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(declared));
+    }
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.to_string().contains("length limit") => Err(too_large(None)),
+        Err(e) => Err(bad(
+            StatusCode::BAD_REQUEST,
+            format!("Bad request: the body could not be read ({e})"),
+        )),
+    }
+}
+
+/// Checks the `Content-Type` of a POST: JSON or none.
+pub(crate) fn check_content_type(headers: &HeaderMap) -> Result<(), Response> {
+    match headers.get(header::CONTENT_TYPE) {
+        None => Ok(()),
+        Some(v) => {
+            let ok = v.to_str().map(|c| {
+                let c = c.to_ascii_lowercase();
+                let essence = c.split(';').next().unwrap_or("").trim();
+                essence == "application/json" || essence.ends_with("+json")
+            });
+            if ok.unwrap_or(false) {
+                Ok(())
+            } else {
+                Err(bad(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "Unsupported Media Type: the body must be application/json",
+                ))
+            }
+        }
+    }
+}
+
+async fn post(app: Arc<App>, headers: HeaderMap, body: Body) -> Response {
+    if let Err(r) = check_content_type(&headers) {
+        return r;
+    }
+    let (json_ok, sse_ok) = accepts(&headers);
+    if !json_ok && !sse_ok {
+        return bad(
+            StatusCode::NOT_ACCEPTABLE,
+            "Not Acceptable: the client must accept application/json and text/event-stream",
+        );
+    }
+    let bytes = match read_body(body, &headers, app.service.settings().max_message_bytes).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let message = match Message::decode(&bytes) {
+        Ok(m) => m,
+        Err(e) => return error_response(StatusCode::BAD_REQUEST, e.id.as_ref(), &e.error),
+    };
+    match message {
+        Message::Request(request) => {
+            let body_modern = request
+                .params
+                .get("_meta")
+                .and_then(|m| m.get(META_PROTOCOL_VERSION))
+                .is_some();
+            if body_modern || header_is_modern(&headers) {
+                modern(app, headers, request, json_ok, sse_ok).await
+            } else {
+                legacy(app, headers, request, json_ok, sse_ok).await
+            }
+        }
+        Message::Notification(n) => {
+            let body_modern = n
+                .params
+                .get("_meta")
+                .and_then(|m| m.get(META_PROTOCOL_VERSION))
+                .is_some();
+            if body_modern || header_is_modern(&headers) || app.config.stateless {
+                return StatusCode::ACCEPTED.into_response();
+            }
+            match session_of(&app, &headers) {
+                Ok(Some(entry)) => {
+                    entry.session.handle_notification(n);
+                    StatusCode::ACCEPTED.into_response()
+                }
+                Ok(None) => bad(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: the Mcp-Session-Id header is required (send initialize first)",
+                ),
+                Err(r) => r,
+            }
+        }
+        Message::Response(response) => {
+            if app.config.stateless {
+                return StatusCode::ACCEPTED.into_response();
+            }
+            match session_of(&app, &headers) {
+                Ok(Some(entry)) => {
+                    entry.session.handle_response(response);
+                    StatusCode::ACCEPTED.into_response()
+                }
+                Ok(None) => bad(
+                    StatusCode::BAD_REQUEST,
+                    "Bad Request: the Mcp-Session-Id header is required",
+                ),
+                Err(r) => r,
+            }
+        }
+    }
+}
+
+/// The session named by `Mcp-Session-Id`: `Ok(None)` without the header,
+/// `Err(404)` for an unknown one.
+fn session_of(
+    app: &App,
+    headers: &HeaderMap,
+) -> Result<Option<Arc<super::session_store::Entry>>, Response> {
+    match headers::text(headers, SESSION_ID) {
+        None => Ok(None),
+        Some(Ok(id)) => match app.sessions.get(id) {
+            Some(entry) => Ok(Some(entry)),
+            None => Err(session_not_found()),
+        },
+        Some(Err(())) => Err(session_not_found()),
+    }
+}
+
+fn session_not_found() -> Response {
+    error_response(
+        StatusCode::NOT_FOUND,
+        None,
+        &ErrorObject::new(
+            SESSION_NOT_FOUND,
+            "Session not found: it ended or never existed; send initialize for a new one",
+        ),
+    )
+}
+
+/// A 2026-07-28 request: checked against its headers, served on a session of
+/// its own; dropping the response cancels it.
+async fn modern(
+    app: Arc<App>,
+    headers: HeaderMap,
+    request: Request,
+    json_ok: bool,
+    sse_ok: bool,
+) -> Response {
+    if let Err(e) = headers::check_modern(&headers, &request.method, &request.params) {
+        return error_response(StatusCode::BAD_REQUEST, Some(&request.id), &e);
+    }
+    if request.method == "tools/call" {
+        let name = request
+            .params
+            .get("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or_default();
+        if let Some(tool) = app.service.core.registry().tools.get(name) {
+            if let Err(e) = headers::check_params(&headers, &tool.input_schema, &request.params) {
+                return error_response(StatusCode::BAD_REQUEST, Some(&request.id), &e);
+            }
+        }
+    }
+    let listen = request.method == "subscriptions/listen";
+    if listen && !sse_ok {
+        return error_response(
+            StatusCode::NOT_ACCEPTABLE,
+            Some(&request.id),
+            &ErrorObject::invalid_request("Not Acceptable: subscriptions/listen answers with an SSE stream; accept text/event-stream"),
+        );
+    }
+    let session = Session::new(app.service.core.clone(), app.nowhere.clone());
+    let (sink, rx) = Outbound::channel();
+    let work = async move { session.handle_request(request, sink).await }.boxed();
+    let how = Answer {
+        sse: sse_ok && (listen || !app.config.json_response),
+        json: json_ok,
+        status: modern_status,
+        until: listen.then(|| app.shutdown.clone()),
+        headers: Vec::new(),
+        keep_alive: app.config.keep_alive,
+    };
+    answer(work, rx, how).await
+}
+
+/// A legacy request: on the session its `Mcp-Session-Id` names (`initialize`
+/// opens one). It runs to the end even if the client goes away; the client
+/// cancels with `notifications/cancelled`.
+async fn legacy(
+    app: Arc<App>,
+    headers: HeaderMap,
+    request: Request,
+    json_ok: bool,
+    sse_ok: bool,
+) -> Response {
+    let initialize = request.method == "initialize";
+    if !initialize {
+        match headers::text(&headers, PROTOCOL_VERSION) {
+            Some(Ok(v)) if LEGACY_VERSIONS.contains(&v) => {}
+            None => {}
+            Some(other) => {
+                let shown = other
+                    .map(str::to_string)
+                    .unwrap_or_else(|()| "(unreadable)".into());
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    Some(&request.id),
+                    &ErrorObject::invalid_request(format!(
+                        "Bad Request: unsupported MCP-Protocol-Version {shown:?} (supported: {})",
+                        crate::protocol::version::supported_versions().join(", ")
+                    )),
+                );
+            }
+        }
+    }
+    let sse = sse_ok && !app.config.json_response;
+    if app.config.stateless {
+        return stateless_legacy(app, headers, request, json_ok, sse).await;
+    }
+    let (entry, created) = match session_of(&app, &headers) {
+        Ok(Some(entry)) => (entry, false),
+        Err(r) => return r,
+        Ok(None) if initialize => match app.sessions.create(&app.nowhere) {
+            Ok(entry) => (entry, true),
+            Err(Full) => {
+                return error_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Some(&request.id),
+                    &ErrorObject::new(SERVER_BUSY, "Service unavailable: too many sessions are open (MCP_MAX_SESSIONS); try again later"),
+                )
+            }
+        },
+        Ok(None) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                Some(&request.id),
+                &ErrorObject::invalid_request(format!(
+                    "Bad Request: the Mcp-Session-Id header is required for {:?} (send initialize first)",
+                    request.method
+                )),
+            )
+        }
+    };
+    let mut extra = Vec::new();
+    if created {
+        tracing::debug!(session = %entry.id, "session created");
+        if let Ok(v) = HeaderValue::from_str(&entry.id) {
+            extra.push((HeaderName::from_static(SESSION_ID), v));
+        }
+    }
+    let (sink, rx) = Outbound::channel();
+    let guard = app.sessions.guard(&entry);
+    let session = entry.session.clone();
+    let task = tokio::spawn(async move {
+        let reply = session.handle_request(request, sink).await;
+        drop(guard);
+        reply
+    });
+    let work = async move { task.await.ok().flatten() }.boxed();
+    let how = Answer {
+        sse,
+        json: json_ok,
+        status: legacy_status,
+        until: None,
+        headers: extra,
+        keep_alive: app.config.keep_alive,
+    };
+    answer(work, rx, how).await
+}
+
+/// A legacy request in stateless mode: a fresh session, initialized on the
+/// spot with the version the headers name.
+async fn stateless_legacy(
+    app: Arc<App>,
+    headers: HeaderMap,
+    request: Request,
+    json_ok: bool,
+    sse: bool,
+) -> Response {
+    let session = Session::new(app.service.core.clone(), app.nowhere.clone());
+    if request.method != "initialize" {
+        let version = match headers::text(&headers, PROTOCOL_VERSION) {
+            Some(Ok(v)) => v.to_string(),
+            _ => LATEST_LEGACY.to_string(),
+        };
+        let mut params = Map::new();
+        params.insert("protocolVersion".into(), json!(version));
+        params.insert("capabilities".into(), json!({}));
+        let init = Request {
+            id: RequestId::String("stateless-initialize".into()),
+            method: "initialize".into(),
+            params,
+        };
+        let _ = session.handle_request(init, app.nowhere.clone()).await;
+    }
+    let (sink, rx) = Outbound::channel();
+    let work = async move { session.handle_request(request, sink).await }.boxed();
+    let how = Answer {
+        sse,
+        json: json_ok,
+        status: legacy_status,
+        until: None,
+        headers: Vec::new(),
+        keep_alive: app.config.keep_alive,
+    };
+    answer(work, rx, how).await
+}
+
+/// GET: the standalone stream of a legacy session.
+fn get(app: Arc<App>, headers: HeaderMap) -> Response {
+    if header_is_modern(&headers) {
+        return method_not_allowed("Method not allowed: the 2026-07-28 protocol has no GET stream; use subscriptions/listen");
+    }
+    if app.config.stateless {
+        return method_not_allowed(
+            "Method not allowed: this server is stateless and opens no standalone stream",
+        );
+    }
+    let (_, sse_ok) = accepts(&headers);
+    if !sse_ok {
+        return bad(
+            StatusCode::NOT_ACCEPTABLE,
+            "Not Acceptable: the GET stream is text/event-stream; accept it",
+        );
+    }
+    let entry = match session_of(&app, &headers) {
+        Ok(Some(e)) => e,
+        Ok(None) => {
+            return method_not_allowed(
+                "Method not allowed: GET needs an Mcp-Session-Id (send initialize first)",
+            )
+        }
+        Err(r) => return r,
+    };
+    let last_event_id = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+    let (replay, rx, guard) = match app.sessions.attach(&entry, last_event_id) {
+        Ok(x) => x,
+        Err(Busy) => {
+            return bad(
+                StatusCode::CONFLICT,
+                "Conflict: this session's GET stream is already open",
+            )
+        }
+    };
+    let live = tokio_stream_from(rx);
+    let events = futures::stream::iter(replay)
+        .chain(live)
+        .map(move |(id, message)| {
+            let _ = &guard;
+            Event::default().id(id).data(message)
+        });
+    sse_response(
+        events.take_until(entry.closed.clone().cancelled_owned()),
+        app.config.keep_alive,
+        Vec::new(),
+    )
+}
+
+/// A receiver as a stream.
+fn tokio_stream_from<T: Send + 'static>(
+    rx: tokio::sync::mpsc::UnboundedReceiver<T>,
+) -> impl futures::Stream<Item = T> + Send {
+    futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
+}
+
+/// DELETE: ends a legacy session.
+fn delete(app: Arc<App>, headers: HeaderMap) -> Response {
+    if header_is_modern(&headers) || app.config.stateless {
+        return method_not_allowed("Method not allowed: there is no session to end");
+    }
+    match headers::text(&headers, SESSION_ID) {
+        None => method_not_allowed("Method not allowed: DELETE needs an Mcp-Session-Id"),
+        Some(Ok(id)) if app.sessions.remove(id) => {
+            tracing::debug!(session = id, "session ended by the client");
+            StatusCode::OK.into_response()
+        }
+        Some(_) => session_not_found(),
+    }
+}

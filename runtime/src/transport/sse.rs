@@ -1,0 +1,217 @@
+//! The deprecated HTTP+SSE transport (protocol 2024-11-05): `GET /sse` opens
+//! a stream whose first event, `endpoint`, names where to POST
+//! (`/messages/?session_id=…`); POSTs there are answered 202 and their
+//! replies travel on the stream. The session ends when the stream closes.
+
+use super::http::session_store::notification_for;
+use super::http::streamable::{check_content_type, read_body};
+use super::http::{error_response, join_path, sse_response, App};
+use crate::dispatch::{Outbound, Session};
+use crate::protocol::jsonrpc::{ErrorObject, Message};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::sse::Event;
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio_util::sync::CancellationToken;
+
+struct SseSession {
+    session: Arc<Session>,
+    sink: Outbound,
+}
+
+/// The open HTTP+SSE sessions, by id.
+#[derive(Default)]
+pub(crate) struct SseSessions {
+    map: Mutex<HashMap<String, SseSession>>,
+}
+
+impl SseSessions {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, SseSession>> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Ends the session when its stream is dropped.
+struct Ending {
+    sessions: Arc<SseSessions>,
+    id: String,
+    done: CancellationToken,
+}
+
+impl Drop for Ending {
+    fn drop(&mut self) {
+        self.done.cancel();
+        if let Some(s) = self.sessions.lock().remove(&self.id) {
+            s.session.close();
+            tracing::debug!(session = %self.id, "SSE session ended");
+        }
+    }
+}
+
+fn bad(status: StatusCode, message: impl Into<String>) -> Response {
+    error_response(status, None, &ErrorObject::invalid_request(message))
+}
+
+fn only(allowed: &'static str) -> Response {
+    let mut r = bad(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("Method not allowed: use {allowed}"),
+    );
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allowed));
+    r
+}
+
+/// `GET /sse`: opens a session and its stream.
+pub(crate) async fn stream(
+    State(app): State<Arc<App>>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    if let Err((status, error)) = app.guard.check(&headers) {
+        return error_response(status, None, &error);
+    }
+    if method != Method::GET {
+        return only("GET");
+    }
+    let (sink, rx) = Outbound::channel();
+    let id = format!("{:032x}", rand::random::<u128>());
+    let session = Session::new(app.service.core.clone(), sink.clone());
+    {
+        let mut map = app.sse.lock();
+        if map.len() >= app.config.max_sessions {
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                None,
+                &ErrorObject::new(-32000, "Service unavailable: too many sessions are open (MCP_MAX_SESSIONS); try again later"),
+            );
+        }
+        map.insert(
+            id.clone(),
+            SseSession {
+                session: session.clone(),
+                sink: sink.clone(),
+            },
+        );
+    }
+    let done = CancellationToken::new();
+    // Registry changes and resource updates, until the stream closes.
+    let mut events = app.service.core.events.subscribe();
+    let (forward_done, weak, forward_sink) = (done.clone(), Arc::downgrade(&session), sink);
+    tokio::spawn(async move {
+        loop {
+            let event = tokio::select! {
+                e = events.recv() => e,
+                _ = forward_done.cancelled() => return,
+            };
+            let event = match event {
+                Ok(e) => e,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            };
+            let Some(session) = weak.upgrade() else {
+                return;
+            };
+            if let Some(message) = notification_for(&event, &session) {
+                forward_sink.send(message);
+            }
+        }
+    });
+    drop(session);
+    let settings = app.service.settings();
+    let endpoint = format!(
+        "{}?session_id={id}",
+        join_path(&settings.mount_path, &settings.message_path)
+    );
+    tracing::debug!(session = %id, "SSE session opened");
+    let ending = Ending {
+        sessions: app.sse.clone(),
+        id,
+        done,
+    };
+    let messages =
+        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|m| (m, rx)) }).map(
+            move |m| {
+                let _ = &ending;
+                Event::default().event("message").data(m)
+            },
+        );
+    let events =
+        futures::stream::once(async move { Event::default().event("endpoint").data(endpoint) })
+            .chain(messages);
+    sse_response(
+        events.take_until(app.shutdown.clone().cancelled_owned()),
+        app.config.keep_alive,
+        Vec::new(),
+    )
+}
+
+fn session_id(uri: &Uri) -> Option<String> {
+    let query = uri.query()?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    pairs
+        .into_iter()
+        .find(|(k, _)| k == "session_id" || k == "sessionId")
+        .map(|(_, v)| v)
+}
+
+/// `POST /messages/?session_id=…`: one message for a session; 202.
+pub(crate) async fn message(
+    State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Err((status, error)) = app.guard.check(&headers) {
+        return error_response(status, None, &error);
+    }
+    if method != Method::POST {
+        return only("POST");
+    }
+    let Some(id) = session_id(&uri) else {
+        return bad(
+            StatusCode::BAD_REQUEST,
+            "Bad Request: the session_id query parameter is required",
+        );
+    };
+    let found = app
+        .sse
+        .lock()
+        .get(&id)
+        .map(|s| (s.session.clone(), s.sink.clone()));
+    let Some((session, sink)) = found else {
+        return error_response(
+            StatusCode::NOT_FOUND,
+            None,
+            &ErrorObject::new(
+                -32001,
+                "Session not found: open a new one with GET on the SSE endpoint",
+            ),
+        );
+    };
+    if let Err(r) = check_content_type(&headers) {
+        return r;
+    }
+    let bytes = match read_body(body, &headers, app.service.settings().max_message_bytes).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    match Message::decode(&bytes) {
+        Ok(Message::Request(request)) => {
+            tokio::spawn(async move {
+                if let Some(reply) = session.handle_request(request, sink.clone()).await {
+                    sink.send(reply.encode());
+                }
+            });
+        }
+        Ok(Message::Notification(n)) => session.handle_notification(n),
+        Ok(Message::Response(r)) => session.handle_response(r),
+        Err(e) => return error_response(StatusCode::BAD_REQUEST, e.id.as_ref(), &e.error),
+    }
+    (StatusCode::ACCEPTED, "Accepted").into_response()
+}
