@@ -390,7 +390,10 @@ impl Server {
     pub fn input_schema(mut self, schema: impl SchemaSource) -> Self {
         match schema.into_schema() {
             Ok(schema) => match self.last("input_schema") {
-                Some(Item::Tool(t)) => t.input_schema = schema,
+                Some(Item::Tool(t)) => {
+                    t.input_schema = schema;
+                    t.verbatim = true;
+                }
                 Some(_) => self.misuse("input_schema", "resource or prompt"),
                 None => {}
             },
@@ -404,7 +407,10 @@ impl Server {
     pub fn output_schema(mut self, schema: impl SchemaSource) -> Self {
         match schema.into_schema() {
             Ok(schema) => match self.last("output_schema") {
-                Some(Item::Tool(t)) => t.set_output_schema(schema),
+                Some(Item::Tool(t)) => {
+                    t.set_output_schema(schema);
+                    t.verbatim = true;
+                }
                 Some(_) => self.misuse("output_schema", "resource or prompt"),
                 None => {}
             },
@@ -707,19 +713,25 @@ fn insert(registry: &mut Registry, item: Item) -> Result<(), Error> {
 }
 
 fn init_tracing(settings: &Settings) {
+    use tracing_subscriber::filter::LevelFilter;
     let level = match settings.log_level.to_ascii_lowercase().as_str() {
-        "warning" => "warn".to_string(),
-        "critical" => "error".to_string(),
-        _ if settings.debug => "debug".to_string(),
-        other => other.to_string(),
+        _ if settings.debug => LevelFilter::DEBUG,
+        "trace" => LevelFilter::TRACE,
+        "debug" => LevelFilter::DEBUG,
+        "info" => LevelFilter::INFO,
+        "warn" | "warning" => LevelFilter::WARN,
+        "off" => LevelFilter::OFF,
+        _ => LevelFilter::ERROR,
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(filter)
-        .with_target(false)
-        .try_init();
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false);
+    // RUST_LOG's directives need the regex-based EnvFilter; a plain level
+    // does not, which keeps start-up small.
+    let _ = match std::env::var("RUST_LOG") {
+        Ok(directives) if !directives.is_empty() => {
+            builder.with_env_filter(tracing_subscriber::EnvFilter::new(directives)).try_init()
+        }
+        _ => builder.with_max_level(level).try_init(),
+    };
 }
 
 /// A built server, ready to serve any transport. Cloning shares it.

@@ -223,8 +223,12 @@ pub(crate) async fn call_tool(
             .into())
         }
     };
-    if let Some(validator) = &tool.validator {
-        if let Err(problems) = validator.check(&arguments) {
+    let checked = match tool.validator() {
+        Ok(validator) => validator.check(&arguments),
+        Err(e) => Err(format!("the tool's input schema cannot be used: {e}")),
+    };
+    {
+        if let Err(problems) = checked {
             let result = crate::protocol::ToolResult::error(format!(
                 "Invalid arguments for tool \"{name}\": {problems}"
             ));

@@ -21,7 +21,11 @@ pub(crate) struct ToolEntry {
     pub icons: Vec<Icon>,
     pub meta: Option<Map<String, Value>>,
     pub handler: ErasedHandler<ToolKind>,
-    pub validator: Option<ArgumentValidator>,
+    /// Compiled on first use for derived schemas, at registration for
+    /// schemas given verbatim (so a broken one stops startup).
+    validator: OnceLock<Result<ArgumentValidator, String>>,
+    /// Whether a schema was given verbatim (not derived from types).
+    pub verbatim: bool,
     descriptor: OnceLock<Value>,
 }
 
@@ -50,7 +54,8 @@ impl ToolEntry {
             icons: Vec::new(),
             meta: None,
             handler,
-            validator: None,
+            validator: OnceLock::new(),
+            verbatim: false,
             descriptor: OnceLock::new(),
         }
     }
@@ -68,11 +73,21 @@ impl ToolEntry {
         if self.input_schema.get("type").and_then(Value::as_str) != Some("object") {
             return Err("the input schema must have \"type\": \"object\" at its root".into());
         }
-        self.validator = Some(ArgumentValidator::compile(&self.input_schema)?);
-        if let Some(out) = &self.output_schema {
-            ArgumentValidator::compile(out).map_err(|e| format!("output schema: {e}"))?;
+        if self.verbatim {
+            self.validator().map_err(str::to_string)?;
+            if let Some(out) = &self.output_schema {
+                ArgumentValidator::compile(out).map_err(|e| format!("output schema: {e}"))?;
+            }
         }
         Ok(())
+    }
+
+    /// The validator of the input schema, compiled on first use.
+    pub fn validator(&self) -> Result<&ArgumentValidator, &str> {
+        self.validator
+            .get_or_init(|| ArgumentValidator::compile(&self.input_schema))
+            .as_ref()
+            .map_err(String::as_str)
     }
 
     /// The tool as `tools/list` shows it.
