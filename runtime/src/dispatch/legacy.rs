@@ -56,20 +56,17 @@ pub(crate) async fn serve(
             answers: None,
         }
     };
-    let outcome = match request.method.as_str() {
-        "tools/list" => methods::list_tools(session, params),
-        "tools/call" => methods::call_tool(session, params, info()).await,
-        "resources/list" => methods::list_resources(session, params),
-        "resources/templates/list" => methods::list_templates(session, params),
-        "resources/read" => methods::read_resource(session, params, info()).await,
-        "prompts/list" => methods::list_prompts(session, params),
-        "prompts/get" => methods::get_prompt(session, params, info()).await,
-        "completion/complete" => methods::complete(session, params),
-        "logging/setLevel" => set_level(session, params),
-        "resources/subscribe" | "resources/unsubscribe" => {
+    let outcome = match (request.method.as_str(), methods::List::of(&request.method)) {
+        (_, Some(which)) => methods::list(session, which, params),
+        ("tools/call", _) => methods::call_tool(session, params, info()).await,
+        ("resources/read", _) => methods::read_resource(session, params, info()).await,
+        ("prompts/get", _) => methods::get_prompt(session, params, info()).await,
+        ("completion/complete", _) => methods::complete(session, params),
+        ("logging/setLevel", _) => set_level(session, params),
+        ("resources/subscribe" | "resources/unsubscribe", _) => {
             subscribe(session, params, request.method == "resources/subscribe")
         }
-        other => Err(Stop::Error(ErrorObject::method_not_found(other))),
+        (other, None) => Err(Stop::Error(ErrorObject::method_not_found(other))),
     };
     match outcome {
         Ok(result) => Ok(Value::Object(result)),

@@ -67,83 +67,72 @@ fn cursor(params: &Map<String, Value>) -> Result<Option<&str>, ErrorObject> {
     }
 }
 
-fn page_result<T>(
-    key: &str,
-    items: &[T],
+/// The four lists a client can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum List {
+    Tools,
+    Resources,
+    Templates,
+    Prompts,
+}
+
+impl List {
+    /// The list a method asks for.
+    pub fn of(method: &str) -> Option<List> {
+        Some(match method {
+            "tools/list" => List::Tools,
+            "resources/list" => List::Resources,
+            "resources/templates/list" => List::Templates,
+            "prompts/list" => List::Prompts,
+            _ => return None,
+        })
+    }
+}
+
+/// One page of a list, with `nextCursor` when more follow.
+pub(crate) fn list(
+    session: &Session,
+    which: List,
     params: &Map<String, Value>,
-    page_size: usize,
-    describe: impl Fn(&T) -> Value,
 ) -> Result<Map<String, Value>, Stop> {
-    let page = paginate(items, cursor(params)?, page_size)?;
+    let registry = session.core.registry();
+    let (key, items): (&str, Vec<Value>) = match which {
+        List::Tools => (
+            "tools",
+            registry
+                .tools
+                .values()
+                .map(|t| t.descriptor().clone())
+                .collect(),
+        ),
+        List::Resources => (
+            "resources",
+            registry
+                .resources
+                .values()
+                .map(|r| r.descriptor())
+                .collect(),
+        ),
+        List::Templates => (
+            "resourceTemplates",
+            registry
+                .templates
+                .values()
+                .map(|t| t.descriptor())
+                .collect(),
+        ),
+        List::Prompts => (
+            "prompts",
+            registry.prompts.values().map(|p| p.descriptor()).collect(),
+        ),
+    };
+    let page = paginate(&items, cursor(params)?, session.core.settings.page_size)?;
     let mut result = Map::new();
-    result.insert(
-        key.into(),
-        Value::Array(page.items.iter().map(describe).collect()),
-    );
+    result.insert(key.into(), Value::Array(page.items.to_vec()));
     if let Some(c) = page.next_cursor {
         result.insert("nextCursor".into(), json!(c));
     }
     Ok(result)
-}
-
-pub(crate) fn list_tools(
-    session: &Session,
-    params: &Map<String, Value>,
-) -> Result<Map<String, Value>, Stop> {
-    let registry = session.core.registry();
-    let items: Vec<_> = registry.tools.values().cloned().collect();
-    page_result(
-        "tools",
-        &items,
-        params,
-        session.core.settings.page_size,
-        |t| t.descriptor().clone(),
-    )
-}
-
-pub(crate) fn list_resources(
-    session: &Session,
-    params: &Map<String, Value>,
-) -> Result<Map<String, Value>, Stop> {
-    let registry = session.core.registry();
-    let items: Vec<_> = registry.resources.values().cloned().collect();
-    page_result(
-        "resources",
-        &items,
-        params,
-        session.core.settings.page_size,
-        |r| r.descriptor(),
-    )
-}
-
-pub(crate) fn list_templates(
-    session: &Session,
-    params: &Map<String, Value>,
-) -> Result<Map<String, Value>, Stop> {
-    let registry = session.core.registry();
-    let items: Vec<_> = registry.templates.values().cloned().collect();
-    page_result(
-        "resourceTemplates",
-        &items,
-        params,
-        session.core.settings.page_size,
-        |t| t.descriptor(),
-    )
-}
-
-pub(crate) fn list_prompts(
-    session: &Session,
-    params: &Map<String, Value>,
-) -> Result<Map<String, Value>, Stop> {
-    let registry = session.core.registry();
-    let items: Vec<_> = registry.prompts.values().cloned().collect();
-    page_result(
-        "prompts",
-        &items,
-        params,
-        session.core.settings.page_size,
-        |p| p.descriptor(),
-    )
 }
 
 /// Runs a handler with a fresh [`Context`]; in 2026-07-28 an interrupt from

@@ -148,21 +148,16 @@ pub(crate) async fn serve(
         answers: Some(answers),
     };
     let mut cacheable = false;
-    let outcome = match method {
-        "server/discover" => {
+    let outcome = match (method, methods::List::of(method)) {
+        ("server/discover", _) => {
             cacheable = true;
             Ok(discover(session))
         }
-        "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list" => {
+        (_, Some(which)) => {
             cacheable = true;
-            match method {
-                "tools/list" => methods::list_tools(session, params),
-                "resources/list" => methods::list_resources(session, params),
-                "resources/templates/list" => methods::list_templates(session, params),
-                _ => methods::list_prompts(session, params),
-            }
+            methods::list(session, which, params)
         }
-        "tools/call" | "resources/read" | "prompts/get" => {
+        ("tools/call" | "resources/read" | "prompts/get", _) => {
             cacheable = method == "resources/read";
             let target = target(method, params);
             let answers = read_answers(&core.state_key, method, &target, params)?;
@@ -188,11 +183,11 @@ pub(crate) async fn serve(
                 other => other,
             }
         }
-        "completion/complete" => methods::complete(session, params),
-        "subscriptions/listen" => {
+        ("completion/complete", _) => methods::complete(session, params),
+        ("subscriptions/listen", _) => {
             return listen(session, &request.id, params, &sink, &cancel).await
         }
-        other => Err(Stop::Error(ErrorObject::method_not_found(other))),
+        (other, None) => Err(Stop::Error(ErrorObject::method_not_found(other))),
     };
     match outcome {
         Ok(mut result) => {
