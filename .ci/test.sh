@@ -1,24 +1,57 @@
 #!/usr/bin/env bash
 # Every test: the workspace's own tests, then the official checks from ../shared/checks
-# against the example servers. Each check ends with "N passed, N failed" and exits
-# non-zero on any failure, which stops this script.
+# against the example servers, over stdio, Streamable HTTP and legacy SSE. Each check
+# ends with "N passed, N failed" and exits non-zero on any failure, which stops this
+# script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 CHECKS=${CHECKS:-$ROOT/../shared/checks}
 
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
 cargo test --workspace
 
 cargo build -p mcp-runtime --examples
 EX=$ROOT/target/debug/examples
+FIXTURE=$CHECKS/expect/conformance-fixture.json
 
 echo "== official conformance suite (legacy era) over stdio"
 timeout 900 "$CHECKS/conformance.sh" --stdio "$EX/conformance"
 echo "== official conformance suite 0.2 (2026-07-28 and 2025-11-25) over stdio"
 timeout 900 "$CHECKS/conformance-next.sh" --era both --stdio "$EX/conformance"
-echo "== official Python SDK client (1.x and 2.x) over stdio"
-timeout 600 "$CHECKS/pyclient_smoke.sh" --expect "$CHECKS/expect/conformance-fixture.json" --stdio "$EX/conformance"
-timeout 600 "$CHECKS/pyclient_smoke.sh" --sdk 2 --expect "$CHECKS/expect/conformance-fixture.json" --stdio "$EX/conformance"
-echo "== official Python SDK client (1.x and 2.x) on the FAQ example over stdio (exact values)"
-timeout 600 "$CHECKS/pyclient_smoke.sh" --expect "$ROOT/fixtures/expect/faq.json" --stdio "$EX/faq"
-timeout 600 "$CHECKS/pyclient_smoke.sh" --sdk 2 --expect "$ROOT/fixtures/expect/faq.json" --stdio "$EX/faq"
+
+P=$(free_port)
+echo "== official conformance suite, every scenario, over Streamable HTTP"
+timeout 900 "$CHECKS/conformance.sh" --suite all --start "$EX/conformance --transport http --port $P" "http://localhost:$P/mcp"
+P=$(free_port)
+echo "== official conformance suite 0.2 (both eras) over Streamable HTTP"
+timeout 900 "$CHECKS/conformance-next.sh" --era both --start "$EX/conformance --transport http --port $P" "http://localhost:$P/mcp"
+
+for sdk in 1 2; do
+  echo "== official Python SDK client $sdk.x: stdio, Streamable HTTP, SSE"
+  timeout 600 "$CHECKS/pyclient_smoke.sh" --sdk "$sdk" --expect "$FIXTURE" --stdio "$EX/conformance"
+  P=$(free_port)
+  timeout 600 "$CHECKS/pyclient_smoke.sh" --sdk "$sdk" --expect "$FIXTURE" --http "http://127.0.0.1:$P/mcp" --start "$EX/conformance --transport http --port $P"
+  P=$(free_port)
+  timeout 600 "$CHECKS/pyclient_smoke.sh" --sdk "$sdk" --expect "$FIXTURE" --sse "http://127.0.0.1:$P/sse" --start "$EX/conformance --transport sse --port $P"
+  echo "== official Python SDK client $sdk.x on the FAQ example (exact values), stdio and HTTP"
+  timeout 600 "$CHECKS/pyclient_smoke.sh" --sdk "$sdk" --expect "$ROOT/fixtures/expect/faq.json" --stdio "$EX/faq"
+  P=$(free_port)
+  timeout 600 "$CHECKS/pyclient_smoke.sh" --sdk "$sdk" --expect "$ROOT/fixtures/expect/faq.json" --http "http://127.0.0.1:$P/mcp" --start "$EX/faq --transport http --port $P"
+done
+
+echo "== MCP Inspector CLI: stdio, Streamable HTTP, SSE"
+timeout 600 "$CHECKS/inspector_smoke.sh" --tool echo --tool-args-json '{"text":"hi"}' --expect-text "hi" -- "$EX/conformance"
+for transport in http sse; do
+  P=$(free_port)
+  path=$([ "$transport" = http ] && echo mcp || echo sse)
+  "$EX/conformance" --transport "$transport" --port "$P" 2>/dev/null &
+  SERVER=$!
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$P") 2>/dev/null && break; sleep 0.1; done
+  status=0
+  timeout 600 "$CHECKS/inspector_smoke.sh" --tool echo --tool-args-json '{"text":"hi"}' --expect-text "hi" "http://localhost:$P/$path" || status=$?
+  kill "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
+  [ "$status" = 0 ] || exit "$status"
+done
