@@ -43,7 +43,9 @@ pub mod transport;
 
 pub use context::{Context, ElicitAction, ElicitResult, Elicited, InputRequest, SamplingResult};
 pub use error::{ContextError, Error, ToolError};
-pub use handler::{Args, Json, Params, PromptBody, ResourceBody, Structured, Uri, UriParams};
+pub use handler::{
+    Args, Json, Params, PromptBody, ResourceBody, ResourceError, Structured, Uri, UriParams,
+};
 pub use protocol::{Audio, Content, Image, PromptMessage, ResourceContents, ToolResult};
 pub use server::{Server, ServerHandle, Service};
 
@@ -53,7 +55,7 @@ pub mod prelude {
     pub use crate::error::{ContextError, ToolError};
     pub use crate::files::FileRoot;
     pub use crate::handler::{
-        Args, Json, Params, PromptBody, ResourceBody, Structured, Uri, UriParams,
+        Args, Json, Params, PromptBody, ResourceBody, ResourceError, Structured, Uri, UriParams,
     };
     pub use crate::protocol::{
         Annotations, Audio, Content, EmbeddedResource, Icon, Image, LogLevel, PromptMessage,

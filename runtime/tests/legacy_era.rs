@@ -900,3 +900,65 @@ async fn tools_carry_title_annotations_icons_and_meta_and_templates_complete() {
     let e = c.error("completion/complete", json!({"ref": {"type": "ref/resource", "uri": "nope://{x}"}, "argument": {"name": "x", "value": ""}})).await;
     assert_eq!(e["code"], -32602);
 }
+
+#[derive(Deserialize)]
+struct NoteVars {
+    id: String,
+}
+
+async fn note(UriParams(v): UriParams<NoteVars>) -> Result<String, ResourceError> {
+    match v.id.as_str() {
+        "1" => Ok("the first note".into()),
+        "bad" => Err(ResourceError::InvalidParams("ids are numbers".into())),
+        other => Err(ResourceError::NotFound(format!("no note {other}"))),
+    }
+}
+
+async fn on_disk(Uri(uri): Uri) -> Result<String, std::io::Error> {
+    std::fs::read_to_string(uri.trim_start_matches("disk://"))
+}
+
+#[tokio::test]
+async fn resource_handlers_can_say_not_found_in_each_eras_words() {
+    let server = || {
+        kitchen()
+            .resource_template("notes://{id}", note)
+            .resource("disk:///nonexistent/file.txt", on_disk)
+    };
+    let mut c = Client::start(server());
+    c.initialize(LATEST).await;
+    assert_eq!(
+        c.result("resources/read", json!({"uri": "notes://1"}))
+            .await["contents"][0]["text"],
+        "the first note"
+    );
+    let e = c.error("resources/read", json!({"uri": "notes://7"})).await;
+    assert_eq!(
+        (
+            e["code"].clone(),
+            e["message"].clone(),
+            e["data"]["uri"].clone()
+        ),
+        (json!(-32002), json!("no note 7"), json!("notes://7"))
+    );
+    assert_eq!(
+        c.error("resources/read", json!({"uri": "notes://bad"}))
+            .await["code"],
+        -32602
+    );
+    assert_eq!(
+        c.error(
+            "resources/read",
+            json!({"uri": "disk:///nonexistent/file.txt"})
+        )
+        .await["code"],
+        -32002
+    );
+    let mut c = Client::start(server());
+    let p = support::modern(json!({"uri": "notes://7"}), json!({}), json!({}));
+    let e = c.error("resources/read", p).await;
+    assert_eq!(
+        (e["code"].clone(), e["data"]["uri"].clone()),
+        (json!(-32602), json!("notes://7"))
+    );
+}

@@ -278,10 +278,21 @@ pub(crate) async fn read_resource(
         };
         return Err(error.with_data(json!({ "uri": uri })).into());
     };
-    let body = run_handler(session, info, arguments, Some(uri.clone()), true, |input| {
+    let body = match run_handler(session, info, arguments, Some(uri.clone()), true, |input| {
         handler(input)
     })
-    .await??;
+    .await?
+    {
+        Ok(body) => body,
+        // "Not found" has a different code in each era, and carries the URI.
+        Err(mut e) if e.code == code::RESOURCE_NOT_FOUND => {
+            if era.is_modern() {
+                e.code = code::INVALID_PARAMS;
+            }
+            return Err(e.with_data(json!({ "uri": uri })).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let contents = match body {
         ResourceBody::Text(text) => vec![ResourceContents::text(
             &uri,

@@ -8,7 +8,7 @@ mod output;
 mod schema;
 
 pub use extract::{Args, FromCall, Params, Uri, UriParams};
-pub use output::{IntoOutput, Json, PromptBody, ResourceBody, Structured};
+pub use output::{IntoOutput, Json, PromptBody, ResourceBody, ResourceError, Structured};
 pub(crate) use schema::{object_properties, schema_for, wrap_output_schema};
 
 use crate::context::Context;

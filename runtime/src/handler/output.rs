@@ -2,7 +2,7 @@
 //! result, resource contents or prompt messages.
 
 use super::{schema_for, Kind, PromptKind, ResourceKind, ToolKind};
-use crate::protocol::jsonrpc::ErrorObject;
+use crate::protocol::jsonrpc::{code, ErrorObject};
 use crate::protocol::{
     Audio, Content, EmbeddedResource, Image, PromptMessage, ResourceContents, ResourceLink,
     ToolResult,
@@ -206,11 +206,61 @@ impl<T: Serialize> IntoOutput<ResourceKind> for Json<T> {
     }
 }
 
-impl<T: IntoOutput<ResourceKind>, E: Display> IntoOutput<ResourceKind> for Result<T, E> {
+/// Why a resource could not be read, for handlers that want the client to
+/// see "not found" (or bad parameters) rather than an internal error.
+///
+/// ```
+/// use mcp_runtime::prelude::*;
+/// use mcp_runtime::handler::ResourceError;
+///
+/// async fn note(Uri(uri): Uri) -> Result<String, ResourceError> {
+///     Err(ResourceError::NotFound(format!("no note at {uri}")))
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResourceError {
+    /// Nothing is there (JSON-RPC -32002 before 2026-07-28, -32602 since).
+    #[error("{0}")]
+    NotFound(String),
+    /// The URI's parameters are wrong (-32602).
+    #[error("{0}")]
+    InvalidParams(String),
+    /// Anything else (-32603).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<ResourceError> for ErrorObject {
+    fn from(e: ResourceError) -> ErrorObject {
+        match e {
+            ResourceError::NotFound(m) => ErrorObject::new(code::RESOURCE_NOT_FOUND, m),
+            ResourceError::InvalidParams(m) => ErrorObject::invalid_params(m),
+            ResourceError::Internal(m) => ErrorObject::internal(m),
+        }
+    }
+}
+
+/// An error from a resource handler: a [`ResourceError`] keeps its kind, an
+/// `std::io::Error` of kind `NotFound` means not found, anything else is an
+/// internal error with the error's message.
+fn resource_error<E: Display + 'static>(e: E) -> ErrorObject {
+    let any: &dyn std::any::Any = &e;
+    if let Some(r) = any.downcast_ref::<ResourceError>() {
+        return r.clone().into();
+    }
+    if let Some(io) = any.downcast_ref::<std::io::Error>() {
+        if io.kind() == std::io::ErrorKind::NotFound {
+            return ErrorObject::new(code::RESOURCE_NOT_FOUND, io.to_string());
+        }
+    }
+    ErrorObject::internal(e.to_string())
+}
+
+impl<T: IntoOutput<ResourceKind>, E: Display + 'static> IntoOutput<ResourceKind> for Result<T, E> {
     fn into_output(self) -> Result<ResourceBody, ErrorObject> {
         match self {
             Ok(v) => v.into_output(),
-            Err(e) => Err(ErrorObject::internal(e.to_string())),
+            Err(e) => Err(resource_error(e)),
         }
     }
 }
