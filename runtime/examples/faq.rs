@@ -17,17 +17,28 @@
 //! `MCP_MOUNT_PATH`, `MCP_STREAMABLE_HTTP_PATH`, `MCP_WARN_ON_DUPLICATE_*`),
 //! and a builder value beats them, as a `FastMCP(...)` keyword does.
 //!
+//! Over HTTP the server also answers the FAQ's custom routes on the same port:
+//! `GET /health`, `/ready`, `/api/stats`, `/debug/info`,
+//! `/download/{filename}` and `POST /webhook`.
+//!
 //! Files are served from one allowed folder: `$FAQ_FILES_DIR`, else a folder
 //! in the system temp dir that is filled with sample files at startup.
 
 use mcp_runtime::files::{mime_for, FileRoot};
 use mcp_runtime::prelude::*;
+use mcp_runtime::transport::http::axum::{
+    extract::Path as UrlPath,
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Extension,
+};
 use serde_json::Map;
 use std::collections::VecDeque;
 use std::io;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 // ==== Getting Started ===========================================================
 
@@ -661,9 +672,29 @@ async fn debug_tool(
     }
 }
 
-// TODO(custom routes): "How do I debug my FastMCP server?" also adds the HTTP
-// route GET /debug/info (server name, debug mode, log level, tool and resource
-// counts). Custom HTTP routes are being built separately; add it here then.
+#[derive(Serialize)]
+struct DebugInfo {
+    server_name: &'static str,
+    debug_mode: bool,
+    log_level: String,
+    tools_count: usize,
+    resources_count: usize,
+}
+
+/// "How do I debug my FastMCP server?": the HTTP route `GET /debug/info`.
+async fn debug_info(Extension(server): Extension<ServerHandle>) -> Response {
+    let settings = server.settings();
+    json_reply(
+        StatusCode::OK,
+        &DebugInfo {
+            server_name: SERVER_NAME,
+            debug_mode: settings.debug,
+            log_level: settings.log_level.to_ascii_uppercase(),
+            tools_count: server.tool_names().len(),
+            resources_count: server.resource_uris().len(),
+        },
+    )
+}
 
 /// "My tools aren't being discovered. What's wrong?": `early_tool`, registered
 /// before `run()`. (The FAQ's wrong variants, untyped or `*args`, do not
@@ -889,18 +920,176 @@ fn server_status(ctx: Context) -> Json<ServerStatus> {
     })
 }
 
-// TODO(custom routes): "Can I create custom HTTP routes alongside my MCP
-// server?" (/health, /api/stats, /download/{filename}, /webhook) and "How do I
-// deploy my FastMCP server to production?" (/health, /ready for Kubernetes
-// probes). Custom HTTP routes are being built separately; add them here then.
+// ==== Custom HTTP routes ========================================================
+
+// Served beside `/mcp` on the same port by the HTTP transports (`--transport
+// http` or `sse`); a stdio server has no routes.
+
+/// When the server started, for `/api/stats`'s `uptime`.
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Python's `time.time()`: seconds since the epoch, with a fraction.
+fn unix_time() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    timestamp: f64,
+    server: &'static str,
+    version: String,
+}
+
+/// "Can I create custom HTTP routes alongside my MCP server?" and "How do I
+/// deploy my FastMCP server to production?": `GET /health`. The FAQ writes it
+/// twice (with `server`, then with `version` from `APP_VERSION`); one route
+/// answers both.
+async fn health_check() -> Response {
+    json_reply(
+        StatusCode::OK,
+        &Health {
+            status: "healthy",
+            timestamp: unix_time(),
+            server: SERVER_NAME,
+            version: std::env::var("APP_VERSION").unwrap_or_else(|_| "unknown".into()),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Readiness {
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// "How do I deploy my FastMCP server to production?": `GET /ready`, the
+/// readiness probe for Kubernetes. This server's one dependency is its allowed
+/// folder (the FAQ's database and external services); 503 while it is missing.
+async fn readiness_check() -> Response {
+    let checked = data_root().and_then(|root| {
+        std::fs::metadata(root.path())
+            .map(|_| ())
+            .map_err(|e| format!("{}: {e}", root.path().display()))
+    });
+    match checked {
+        Ok(()) => json_reply(
+            StatusCode::OK,
+            &Readiness {
+                status: "ready",
+                error: None,
+            },
+        ),
+        Err(e) => json_reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &Readiness {
+                status: "not ready",
+                error: Some(e),
+            },
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct Stats {
+    tools: usize,
+    resources: usize,
+    uptime: f64,
+}
+
+/// "Can I create custom HTTP routes alongside my MCP server?": `GET /api/stats`.
+async fn server_stats(Extension(server): Extension<ServerHandle>) -> Response {
+    json_reply(
+        StatusCode::OK,
+        &Stats {
+            tools: server.tool_names().len(),
+            resources: server.resource_uris().len(),
+            uptime: STARTED.get_or_init(Instant::now).elapsed().as_secs_f64(),
+        },
+    )
+}
+
+/// A JSON answer (Starlette's `JSONResponse`).
+fn json_reply(status: StatusCode, body: &impl Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+fn json_error(status: StatusCode, error: String) -> Response {
+    json_reply(status, &json!({ "error": error }))
+}
+
+/// "Can I create custom HTTP routes alongside my MCP server?":
+/// `GET /download/{filename}`, from the allowed folder (the FAQ's `/downloads`).
+async fn download_file(UrlPath(filename): UrlPath<String>) -> Response {
+    let file = data_root().and_then(|root| root.resolve(&filename).map_err(|e| e.to_string()));
+    let bytes = match file.map(std::fs::read) {
+        Ok(Ok(bytes)) => bytes,
+        _ => return json_error(StatusCode::NOT_FOUND, "File not found".into()),
+    };
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        filename.replace(['"', '\\'], "_")
+    );
+    (
+        [
+            (header::CONTENT_TYPE, mime_for(&filename).to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// What the FAQ's `handle_user_update` stands for: log the update.
+async fn handle_user_update(data: &Value) {
+    tracing::info!("webhook: user update {data}");
+}
+
+#[derive(Serialize)]
+struct Processed {
+    status: &'static str,
+}
+
+/// "Can I create custom HTTP routes alongside my MCP server?": `POST /webhook`.
+/// A body that is not JSON, or a `user_update` without `data`, is a 400 with
+/// the reason.
+async fn webhook_handler(body: String) -> Response {
+    let payload: Value = match serde_json::from_str(&body) {
+        Ok(p) => p,
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    if payload.get("type").and_then(Value::as_str) == Some("user_update") {
+        match payload.get("data") {
+            Some(data) => handle_user_update(data).await,
+            None => return json_error(StatusCode::BAD_REQUEST, "'data'".into()),
+        }
+    }
+    json_reply(
+        StatusCode::OK,
+        &Processed {
+            status: "processed",
+        },
+    )
+}
 
 // ==== The server ================================================================
+
+/// The server's name (`serverInfo.name`, and `server` in `/health`).
+const SERVER_NAME: &str = "FastMCP FAQ";
 
 /// Every FAQ example above, as one server.
 pub fn server() -> Server {
     // Create and fill the allowed folder now rather than on the first read.
     let _ = data_root();
-    let server = Server::new("FastMCP FAQ")
+    STARTED.get_or_init(Instant::now);
+    let server = Server::new(SERVER_NAME)
         // Getting Started
         .tool("greet", greet)
         .description("Greet someone by name.")
@@ -971,7 +1160,14 @@ pub fn server() -> Server {
         .merge(auth_module())
         .mount("data", data_module())
         .tool("server_status", server_status)
-        .description("Get server status.");
+        .description("Get server status.")
+        // Custom HTTP routes
+        .route("/debug/info", get(debug_info))
+        .route("/health", get(health_check))
+        .route("/ready", get(readiness_check))
+        .route("/api/stats", get(server_stats))
+        .route("/download/{filename}", get(download_file))
+        .route("/webhook", post(webhook_handler));
     // TODO(auth): the auth provider and settings of "How do I add
     // authentication to my FastMCP server?" go here.
     environment_config(server)

@@ -450,7 +450,10 @@ impl Context {
     }
 
     /// Reads one of this server's resources, as `resources/read` would.
-    pub async fn read_resource(&self, uri: &str) -> Result<Vec<crate::protocol::ResourceContents>, crate::protocol::jsonrpc::ErrorObject> {
+    pub async fn read_resource(
+        &self,
+        uri: &str,
+    ) -> Result<Vec<crate::protocol::ResourceContents>, crate::protocol::jsonrpc::ErrorObject> {
         use crate::dispatch::methods::{read_resource, RequestInfo, Stop};
         use crate::protocol::jsonrpc::ErrorObject;
         let s = &*self.inner;

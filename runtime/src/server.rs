@@ -561,6 +561,7 @@ impl Server {
 
     /// Serves an axum route beside the MCP endpoint, on the same port (HTTP
     /// transports only): `.route("/health", axum::routing::get(|| async { "ok" }))`.
+    /// Handlers may take `axum::Extension<ServerHandle>` to reach the server.
     pub fn route(mut self, path: &str, route: axum::routing::MethodRouter) -> Self {
         if let Err(e) = self.http.add_route(path, route) {
             self.errors.push(e);
@@ -723,13 +724,15 @@ fn init_tracing(settings: &Settings) {
         "off" => LevelFilter::OFF,
         _ => LevelFilter::ERROR,
     };
-    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false);
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false);
     // RUST_LOG's directives need the regex-based EnvFilter; a plain level
     // does not, which keeps start-up small.
     let _ = match std::env::var("RUST_LOG") {
-        Ok(directives) if !directives.is_empty() => {
-            builder.with_env_filter(tracing_subscriber::EnvFilter::new(directives)).try_init()
-        }
+        Ok(directives) if !directives.is_empty() => builder
+            .with_env_filter(tracing_subscriber::EnvFilter::new(directives))
+            .try_init(),
         _ => builder.with_max_level(level).try_init(),
     };
 }
@@ -778,11 +781,17 @@ impl Service {
     }
 
     /// Serves Streamable HTTP (and the legacy SSE endpoints) on a listener
-    /// bound by the caller, with the configuration of the environment, until
-    /// SIGTERM or Ctrl-C.
+    /// bound by the caller, with the service's HTTP settings, until SIGTERM
+    /// or Ctrl-C.
     pub async fn serve_http_on(&self, listener: tokio::net::TcpListener) -> Result<(), Error> {
-        let config = crate::transport::http::HttpConfig::from_env()?;
-        crate::transport::http::serve_listener(self.clone(), listener, config, crate::transport::http::shutdown_signal()).await
+        let config = crate::transport::http::HttpConfig::from_settings(self.settings());
+        crate::transport::http::serve_listener(
+            self.clone(),
+            listener,
+            config,
+            crate::transport::http::shutdown_signal(),
+        )
+        .await
     }
 
     /// The axum router of the HTTP transports (the MCP endpoints and the
@@ -877,6 +886,11 @@ impl ServerHandle {
             removed.then_some(Event::PromptsChanged)
         });
         removed
+    }
+
+    /// The effective settings.
+    pub fn settings(&self) -> &Settings {
+        &self.core.settings
     }
 
     /// Tells clients subscribed to `uri` that it changed.

@@ -122,6 +122,23 @@ pub struct Settings {
     pub client_request_timeout: Duration,
     /// `MCP_MAX_MESSAGE_BYTES`: the largest message accepted.
     pub max_message_bytes: usize,
+    /// `MCP_MAX_SESSIONS`: legacy HTTP sessions held at once (default 20000).
+    pub max_sessions: usize,
+    /// `MCP_SESSION_IDLE_TIMEOUT_SECS`: a legacy HTTP session with no open
+    /// stream and no request for this long is ended (default 1800).
+    pub session_idle_timeout: Duration,
+    /// `MCP_JSON_RESPONSE`: answer every HTTP POST with JSON, never SSE (default false).
+    pub json_response: bool,
+    /// `MCP_STATELESS_HTTP`: serve legacy HTTP requests without sessions (default false).
+    pub stateless_http: bool,
+    /// `MCP_SHUTDOWN_GRACE_SECS`: how long requests in flight may run after
+    /// SIGTERM or Ctrl-C (default 10).
+    pub shutdown_grace: Duration,
+    /// `MCP_SSE_KEEP_ALIVE_SECS`: the interval of keep-alive comments on SSE streams (default 15).
+    pub sse_keep_alive: Duration,
+    /// `MCP_DNS_REBINDING_PROTECTION`: check `Host` and `Origin`; unset means
+    /// on when bound to a loopback address or when allowed hosts/origins are set.
+    pub dns_rebinding_protection: Option<bool>,
     /// Where each value came from, by environment variable name.
     pub sources: Vec<(&'static str, Source)>,
 }
@@ -299,14 +316,42 @@ impl Settings {
                 get("MCP_MAX_MESSAGE_BYTES"),
                 4 * 1024 * 1024usize,
             )?,
+            max_sessions: parse("MCP_MAX_SESSIONS", get("MCP_MAX_SESSIONS"), 20_000usize)?,
+            session_idle_timeout: Duration::from_secs(parse(
+                "MCP_SESSION_IDLE_TIMEOUT_SECS",
+                get("MCP_SESSION_IDLE_TIMEOUT_SECS"),
+                1800u64,
+            )?),
+            json_response: parse("MCP_JSON_RESPONSE", get("MCP_JSON_RESPONSE"), false)?,
+            stateless_http: parse("MCP_STATELESS_HTTP", get("MCP_STATELESS_HTTP"), false)?,
+            shutdown_grace: Duration::from_secs(parse(
+                "MCP_SHUTDOWN_GRACE_SECS",
+                get("MCP_SHUTDOWN_GRACE_SECS"),
+                10u64,
+            )?),
+            sse_keep_alive: Duration::from_secs(parse(
+                "MCP_SSE_KEEP_ALIVE_SECS",
+                get("MCP_SSE_KEEP_ALIVE_SECS"),
+                15u64,
+            )?),
+            dns_rebinding_protection: match get("MCP_DNS_REBINDING_PROTECTION") {
+                None => None,
+                v => Some(parse("MCP_DNS_REBINDING_PROTECTION", v, false)?),
+            },
             sources: Vec::new(),
         };
-        if settings.page_size == 0 {
-            return Err(Error::Setting {
-                name: "MCP_PAGE_SIZE".into(),
-                value: "0".into(),
-                reason: "must be at least 1".into(),
-            });
+        for (var, zero) in [
+            ("MCP_PAGE_SIZE", settings.page_size == 0),
+            ("MCP_MAX_SESSIONS", settings.max_sessions == 0),
+            ("MCP_SSE_KEEP_ALIVE_SECS", settings.sse_keep_alive.is_zero()),
+        ] {
+            if zero {
+                return Err(Error::Setting {
+                    name: var.into(),
+                    value: "0".into(),
+                    reason: "must be at least 1".into(),
+                });
+            }
         }
         Ok(Settings {
             sources,
@@ -361,5 +406,43 @@ mod tests {
         .unwrap_err();
         let msg = e.to_string();
         assert!(msg.contains("MCP_PORT") && msg.contains("abc"), "{msg}");
+        let e = Settings::resolve(&Overrides::default(), &[], |k| {
+            (k == "MCP_MAX_SESSIONS").then(|| "lots".to_string())
+        })
+        .unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("MCP_MAX_SESSIONS") && msg.contains("lots"),
+            "{msg}"
+        );
+        let e = Settings::resolve(&Overrides::default(), &[], |k| {
+            (k == "MCP_MAX_SESSIONS").then(|| "0".to_string())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("MCP_MAX_SESSIONS"), "{e}");
+    }
+
+    #[test]
+    fn http_settings_resolve_with_their_sources() {
+        let d = Settings::defaults();
+        assert_eq!(d.max_sessions, 20_000);
+        assert_eq!(d.session_idle_timeout, Duration::from_secs(1800));
+        assert_eq!(d.dns_rebinding_protection, None);
+        let mut o = Overrides::default();
+        o.set("MCP_MAX_SESSIONS", "5");
+        let env = |k: &str| match k {
+            "MCP_MAX_SESSIONS" => Some("7".to_string()),
+            "MCP_JSON_RESPONSE" => Some("true".to_string()),
+            "MCP_DNS_REBINDING_PROTECTION" => Some("false".to_string()),
+            _ => None,
+        };
+        let s = Settings::resolve(&o, &[], env).unwrap();
+        assert_eq!(s.max_sessions, 5);
+        assert!(s.json_response);
+        assert_eq!(s.dns_rebinding_protection, Some(false));
+        let source = |var: &str| s.sources.iter().find(|(k, _)| *k == var).map(|(_, s)| *s);
+        assert_eq!(source("MCP_MAX_SESSIONS"), Some(Source::Builder));
+        assert_eq!(source("MCP_JSON_RESPONSE"), Some(Source::Env));
+        assert_eq!(source("MCP_STATELESS_HTTP"), Some(Source::Default));
     }
 }

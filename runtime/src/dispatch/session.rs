@@ -37,6 +37,15 @@ pub struct Session {
     inflight: Mutex<HashMap<RequestId, (AbortHandle, CancellationToken)>>,
     /// Where notifications that belong to no request go.
     notify: Outbound,
+    /// Cancelled by [`Session::close`] (or when the session is dropped): ends
+    /// the event-forwarding task.
+    closed: CancellationToken,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.closed.cancel();
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -58,6 +67,7 @@ impl Session {
             next_id: AtomicI64::new(1),
             inflight: Mutex::new(HashMap::new()),
             notify,
+            closed: CancellationToken::new(),
         })
     }
 
@@ -164,8 +174,10 @@ impl Session {
         }
     }
 
-    /// Cancels everything in flight (the connection closed).
+    /// Cancels everything in flight and ends the event forwarding (the
+    /// connection closed).
     pub fn close(&self) {
+        self.closed.cancel();
         for (_, (abort, cancel)) in lock(&self.inflight).drain() {
             cancel.cancel();
             abort.abort();
@@ -205,13 +217,19 @@ impl Session {
     }
 
     /// Forwards registry changes and resource updates to a legacy client,
-    /// until the session is dropped or its channel closes.
+    /// until the session is closed or dropped or its channel closes.
     pub fn spawn_event_forwarding(self: &Arc<Self>) {
         let weak = Arc::downgrade(self);
         let mut events = self.core.events.subscribe();
+        let closed = self.closed.clone();
         tokio::spawn(async move {
             loop {
-                let event = match events.recv().await {
+                let received = tokio::select! {
+                    biased;
+                    _ = closed.cancelled() => return,
+                    r = events.recv() => r,
+                };
+                let event = match received {
                     Ok(e) => e,
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(_) => return,
@@ -252,5 +270,49 @@ impl Session {
                 session.notify.notify(method, params);
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    async fn receivers_drop_to(core: &Core, want: usize) -> bool {
+        for _ in 0..200 {
+            if core.events.receiver_count() == want {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn close_ends_the_event_forwarding_task() {
+        let service = crate::Server::new("t").build_with_flags(&[]).unwrap();
+        let core = service.core.clone();
+        let (notify, _rx) = Outbound::channel();
+        let session = Session::new(core.clone(), notify);
+        session.spawn_event_forwarding();
+        assert_eq!(core.events.receiver_count(), 1);
+        // No server event arrives, the session is still referenced and its
+        // channel is open: only close() can end the task.
+        session.close();
+        assert!(
+            receivers_drop_to(&core, 0).await,
+            "the forwarding task outlived close()"
+        );
+
+        // Dropping a session that was never closed ends it too.
+        let (notify, _rx) = Outbound::channel();
+        let session = Session::new(core.clone(), notify);
+        session.spawn_event_forwarding();
+        assert_eq!(core.events.receiver_count(), 1);
+        drop(session);
+        assert!(
+            receivers_drop_to(&core, 0).await,
+            "the forwarding task outlived its session"
+        );
     }
 }

@@ -40,11 +40,14 @@ pub use event_store::{EventStore, MemoryEventStore};
 
 /// The axum version the transport is built on, for custom routes:
 /// `.route("/health", mcp_runtime::transport::http::axum::routing::get(|| async { "ok" }))`.
+/// A custom handler may take `axum::Extension<ServerHandle>` to reach the
+/// server (its tools, resources and settings).
 pub use axum;
 
 use crate::dispatch::Outbound;
 use crate::error::Error;
 use crate::server::Service;
+use crate::settings::Settings;
 use axum::routing::{any, MethodRouter};
 use axum::Router;
 use std::future::Future;
@@ -59,10 +62,10 @@ pub(crate) use reply::error_response;
 pub(crate) use reply::sse_response;
 pub(crate) use session_store::SessionStore;
 
-/// What the HTTP transports read from the environment beside
-/// [`Settings`](crate::settings::Settings). Each value comes from its `MCP_*`
-/// variable, else its default; a value that cannot be used stops startup with
-/// a message naming the variable.
+/// The HTTP transports' part of [`Settings`]: built from them with
+/// [`HttpConfig::from_settings`] (so each value comes from the builder, a
+/// flag, its `MCP_*` variable or its default), or written out by tests and
+/// embedders.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     /// `MCP_MAX_SESSIONS`: legacy sessions held at once (default 20000). When
@@ -94,84 +97,25 @@ pub struct HttpConfig {
 }
 
 impl Default for HttpConfig {
+    /// The defaults of the `MCP_*` settings.
     fn default() -> Self {
-        HttpConfig {
-            max_sessions: 20_000,
-            session_idle_timeout: Duration::from_secs(1800),
-            json_response: false,
-            stateless: false,
-            shutdown_grace: Duration::from_secs(10),
-            keep_alive: Duration::from_secs(15),
-            dns_rebinding_protection: None,
-        }
+        HttpConfig::from_settings(&Settings::defaults())
     }
 }
 
 impl HttpConfig {
-    /// Reads the `MCP_*` variables of the process environment.
-    pub fn from_env() -> Result<HttpConfig, Error> {
-        Self::from_lookup(|k| std::env::var(k).ok())
-    }
-
-    /// Reads the variables through `env` (for tests).
-    pub fn from_lookup(env: impl Fn(&str) -> Option<String>) -> Result<HttpConfig, Error> {
-        fn parse<T: std::str::FromStr>(
-            env: &impl Fn(&str) -> Option<String>,
-            var: &str,
-            default: T,
-        ) -> Result<T, Error>
-        where
-            T::Err: std::fmt::Display,
-        {
-            match env(var).filter(|v| !v.trim().is_empty()) {
-                None => Ok(default),
-                Some(v) => v.trim().parse().map_err(|e: T::Err| Error::Setting {
-                    name: var.into(),
-                    value: v.clone(),
-                    reason: e.to_string(),
-                }),
-            }
+    /// The HTTP settings of `settings` (builder, flags, `MCP_*` variables,
+    /// defaults, resolved like every other setting).
+    pub fn from_settings(settings: &Settings) -> HttpConfig {
+        HttpConfig {
+            max_sessions: settings.max_sessions,
+            session_idle_timeout: settings.session_idle_timeout,
+            json_response: settings.json_response,
+            stateless: settings.stateless_http,
+            shutdown_grace: settings.shutdown_grace,
+            keep_alive: settings.sse_keep_alive,
+            dns_rebinding_protection: settings.dns_rebinding_protection,
         }
-        let d = HttpConfig::default();
-        let max_sessions = parse(&env, "MCP_MAX_SESSIONS", d.max_sessions)?;
-        if max_sessions == 0 {
-            return Err(Error::Setting {
-                name: "MCP_MAX_SESSIONS".into(),
-                value: "0".into(),
-                reason: "must be at least 1".into(),
-            });
-        }
-        let secs = |var: &str, default: Duration| {
-            parse(&env, var, default.as_secs()).map(Duration::from_secs)
-        };
-        let keep_alive = secs("MCP_SSE_KEEP_ALIVE_SECS", d.keep_alive)?;
-        if keep_alive.is_zero() {
-            return Err(Error::Setting {
-                name: "MCP_SSE_KEEP_ALIVE_SECS".into(),
-                value: "0".into(),
-                reason: "must be at least 1".into(),
-            });
-        }
-        Ok(HttpConfig {
-            max_sessions,
-            session_idle_timeout: secs("MCP_SESSION_IDLE_TIMEOUT_SECS", d.session_idle_timeout)?,
-            json_response: parse(&env, "MCP_JSON_RESPONSE", d.json_response)?,
-            stateless: parse(&env, "MCP_STATELESS_HTTP", d.stateless)?,
-            shutdown_grace: secs("MCP_SHUTDOWN_GRACE_SECS", d.shutdown_grace)?,
-            keep_alive,
-            dns_rebinding_protection: match env("MCP_DNS_REBINDING_PROTECTION")
-                .filter(|v| !v.trim().is_empty())
-            {
-                None => None,
-                Some(v) => Some(v.trim().parse().map_err(|e: std::str::ParseBoolError| {
-                    Error::Setting {
-                        name: "MCP_DNS_REBINDING_PROTECTION".into(),
-                        value: v.clone(),
-                        reason: e.to_string(),
-                    }
-                })?),
-            },
-        })
     }
 }
 
@@ -289,6 +233,7 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
     );
     let (nowhere, _) = Outbound::channel();
     let extras = service.http.routes.clone();
+    let handle = service.handle();
     let app = Arc::new(App {
         service,
         config,
@@ -324,7 +269,8 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
     }
     let router = router.with_state(app);
     match extras {
-        Some(custom) => router.fallback_service(custom),
+        // Custom handlers reach the server with `Extension<ServerHandle>`.
+        Some(custom) => router.fallback_service(custom.layer(axum::Extension(handle))),
         None => router.fallback(|uri: axum::http::Uri| async move {
             error_response(
                 axum::http::StatusCode::NOT_FOUND,
@@ -338,10 +284,9 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
     }
 }
 
-/// The router with the configuration from the environment
-/// ([`HttpConfig::from_env`]; defaults where a value is unusable).
+/// The router with the service's HTTP settings ([`HttpConfig::from_settings`]).
 pub fn router(service: Service) -> Router {
-    let config = HttpConfig::from_env().unwrap_or_default();
+    let config = HttpConfig::from_settings(service.settings());
     router_with(service, config, CancellationToken::new())
 }
 
@@ -415,7 +360,7 @@ pub async fn shutdown_signal() {
 
 /// Binds `MCP_HOST:MCP_PORT` and serves until SIGTERM or Ctrl-C.
 pub(crate) async fn serve(service: Service) -> Result<(), Error> {
-    let config = HttpConfig::from_env()?;
+    let config = HttpConfig::from_settings(service.settings());
     let settings = service.settings();
     let (host, port) = (settings.host.clone(), settings.port);
     let listener = TcpListener::bind((host.as_str(), port))
@@ -456,12 +401,30 @@ mod tests {
     }
 
     #[test]
-    fn config_names_the_bad_variable() {
-        let e = HttpConfig::from_lookup(|k| (k == "MCP_MAX_SESSIONS").then(|| "lots".to_string()))
-            .unwrap_err();
-        assert!(e.to_string().contains("MCP_MAX_SESSIONS") && e.to_string().contains("lots"));
-        let c = HttpConfig::from_lookup(|k| (k == "MCP_JSON_RESPONSE").then(|| "true".to_string()))
+    fn a_builder_override_reaches_the_http_config() {
+        let service = crate::Server::new("t")
+            .setting("MCP_MAX_SESSIONS", "5")
+            .setting("MCP_SESSION_IDLE_TIMEOUT_SECS", "7")
+            .setting("MCP_JSON_RESPONSE", "true")
+            .setting("MCP_STATELESS_HTTP", "true")
+            .setting("MCP_SHUTDOWN_GRACE_SECS", "2")
+            .setting("MCP_SSE_KEEP_ALIVE_SECS", "3")
+            .setting("MCP_DNS_REBINDING_PROTECTION", "false")
+            .build_with_flags(&[])
             .unwrap();
-        assert!(c.json_response);
+        let c = HttpConfig::from_settings(service.settings());
+        assert_eq!(c.max_sessions, 5);
+        assert_eq!(c.session_idle_timeout, Duration::from_secs(7));
+        assert!(c.json_response && c.stateless);
+        assert_eq!(c.shutdown_grace, Duration::from_secs(2));
+        assert_eq!(c.keep_alive, Duration::from_secs(3));
+        assert_eq!(c.dns_rebinding_protection, Some(false));
+        let source = service
+            .settings()
+            .sources
+            .iter()
+            .find(|(k, _)| *k == "MCP_MAX_SESSIONS")
+            .map(|(_, s)| *s);
+        assert_eq!(source, Some(crate::settings::Source::Builder));
     }
 }
