@@ -26,6 +26,21 @@ pub(crate) struct LegacyState {
 
 type Pending = HashMap<RequestId, oneshot::Sender<Result<Value, ErrorObject>>>;
 
+/// A request being served: how to stop it, and whether it is a stream
+/// (`subscriptions/listen`), which never ends on its own.
+struct InFlight {
+    abort: AbortHandle,
+    cancel: CancellationToken,
+    stream: bool,
+}
+
+impl InFlight {
+    fn stop(self) {
+        self.cancel.cancel();
+        self.abort.abort();
+    }
+}
+
 /// One client's conversation with the server. Transports create one per
 /// connection (stdio), per `Mcp-Session-Id` (legacy HTTP) or per request
 /// (stateless HTTP) and feed it every decoded message.
@@ -34,7 +49,7 @@ pub struct Session {
     state: Mutex<LegacyState>,
     pending: Mutex<Pending>,
     next_id: AtomicI64,
-    inflight: Mutex<HashMap<RequestId, (AbortHandle, CancellationToken)>>,
+    inflight: Mutex<HashMap<RequestId, InFlight>>,
     /// Where notifications that belong to no request go.
     notify: Outbound,
     /// Cancelled by [`Session::close`] (or when the session is dropped): ends
@@ -116,7 +131,15 @@ impl Session {
         let id = request.id.clone();
         let (abort, registration) = AbortHandle::new_pair();
         let cancel = CancellationToken::new();
-        lock(&self.inflight).insert(id.clone(), (abort, cancel.clone()));
+        let stream = request.method == "subscriptions/listen";
+        lock(&self.inflight).insert(
+            id.clone(),
+            InFlight {
+                abort,
+                cancel: cancel.clone(),
+                stream,
+            },
+        );
         let served = Abortable::new(self.serve(request, sink, cancel), registration).await;
         lock(&self.inflight).remove(&id);
         served.ok().map(|outcome| Reply { id, outcome })
@@ -150,10 +173,9 @@ impl Session {
                     .cloned()
                     .and_then(|v| serde_json::from_value::<RequestId>(v).ok());
                 if let Some(id) = id {
-                    if let Some((abort, cancel)) = lock(&self.inflight).remove(&id) {
+                    if let Some(request) = lock(&self.inflight).remove(&id) {
                         tracing::debug!(request = %id, "request cancelled by the client");
-                        cancel.cancel();
-                        abort.abort();
+                        request.stop();
                     }
                 }
             }
@@ -174,13 +196,25 @@ impl Session {
         }
     }
 
+    /// Ends the streams in flight (`subscriptions/listen`): the input has
+    /// closed, so nobody will cancel them, while other requests may still
+    /// finish and be answered.
+    pub fn end_streams(&self) {
+        lock(&self.inflight).retain(|_, r| {
+            if r.stream {
+                r.cancel.cancel();
+                r.abort.abort();
+            }
+            !r.stream
+        });
+    }
+
     /// Cancels everything in flight and ends the event forwarding (the
     /// connection closed).
     pub fn close(&self) {
         self.closed.cancel();
-        for (_, (abort, cancel)) in lock(&self.inflight).drain() {
-            cancel.cancel();
-            abort.abort();
+        for (_, request) in lock(&self.inflight).drain() {
+            request.stop();
         }
         lock(&self.pending).clear();
     }

@@ -196,6 +196,7 @@ impl Connection {
     /// After the input ended: lets requests in flight finish (within a
     /// bound), then cancels the rest.
     async fn drain(self) {
+        self.session.end_streams();
         self.tracker.close();
         if tokio::time::timeout(DRAIN_GRACE, self.tracker.wait())
             .await
