@@ -74,3 +74,28 @@ wait "$SERVER" 2>/dev/null || true
 
 echo "== soak: 200 clients opening and abandoning legacy sessions for 60 s, memory must stay flat"
 cargo test -p mcp-runtime --test http_soak -- --ignored --nocapture
+
+echo "== auth: the FAQ example with MCP_AUTH_* serves protected resource metadata and refuses calls without a token"
+P=$(free_port)
+MCP_AUTH_RESOURCE_URL="http://127.0.0.1:$P/mcp" MCP_AUTH_ISSUER_URL="http://127.0.0.1:9/" \
+  MCP_AUTH_JWKS_URL="http://127.0.0.1:9/jwks" MCP_AUTH_REQUIRED_SCOPES=read \
+  "$EX/faq" --transport http --port "$P" 2>/dev/null &
+SERVER=$!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$P") 2>/dev/null && break; sleep 0.1; done
+passed=0; failed=0
+check() { if eval "$2"; then passed=$((passed + 1)); echo "PASS $1"; else failed=$((failed + 1)); echo "FAIL $1"; fi; }
+META=$(curl -s "http://127.0.0.1:$P/.well-known/oauth-protected-resource/mcp")
+check "metadata names the resource" '[[ "$META" == *"\"resource\":\"http://127.0.0.1:$P/mcp\""* ]]'
+check "metadata names the authorization server" '[[ "$META" == *"http://127.0.0.1:9/"* ]]'
+HDRS=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$P/mcp" -H 'content-type: application/json' \
+  -H 'accept: application/json, text/event-stream' \
+  -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"ci","version":"1"}}}')
+check "no token: 401" '[[ "$HDRS" == "HTTP/1.1 401"* ]]'
+check "no token: WWW-Authenticate names the metadata" '[[ "${HDRS,,}" == *"www-authenticate: bearer"*"resource_metadata=\"http://127.0.0.1:$P/.well-known/oauth-protected-resource/mcp\""* ]]'
+BAD=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$P/mcp" -H 'authorization: Bearer not-a-jwt' -H 'content-type: application/json' -d '{}')
+check "malformed token: 401" '[ "$BAD" = 401 ]'
+check "custom route /health stays public" '[ "$(curl -s -o /dev/null -w "%{http_code}" "http://127.0.0.1:$P/health")" = 200 ]'
+kill "$SERVER" 2>/dev/null || true
+wait "$SERVER" 2>/dev/null || true
+echo "auth: $passed passed, $failed failed"
+[ "$failed" = 0 ]

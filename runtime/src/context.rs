@@ -52,6 +52,8 @@ pub(crate) struct Scope {
     /// 2026-07-28: the answers of earlier rounds.
     pub input: Option<InputRound>,
     pub last_progress: Mutex<Option<f64>>,
+    /// The verified access token of the request (HTTP with auth).
+    pub access_token: Option<Arc<crate::auth::AccessToken>>,
 }
 
 /// A question for the client.
@@ -208,6 +210,17 @@ impl Context {
     /// The client's self-reported name and version, when known.
     pub fn client_info(&self) -> Option<&Value> {
         self.inner.client_info.as_deref()
+    }
+
+    /// The verified OAuth access token of the request: subject, client id,
+    /// scopes, claims. `None` on stdio and when auth is off.
+    pub fn access_token(&self) -> Option<&crate::auth::AccessToken> {
+        self.inner.access_token.as_deref()
+    }
+
+    /// Whether the request's token grants `scope` (false without a token).
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.access_token().is_some_and(|t| t.has_scope(scope))
     }
 
     /// The capabilities the client declared (per request in 2026-07-28, at
@@ -467,6 +480,7 @@ impl Context {
             client_info: s.client_info.clone(),
             cancel: s.cancel.clone(),
             answers: None,
+            access_token: s.access_token.clone(),
         };
         let mut params = Map::new();
         params.insert("uri".into(), Value::String(uri.to_string()));

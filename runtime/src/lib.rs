@@ -30,6 +30,7 @@
 //! Data flows one way: transport → session/era → dispatch → registry →
 //! handler, and results back.
 
+pub mod auth;
 pub mod context;
 pub mod dispatch;
 pub mod error;

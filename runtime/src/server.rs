@@ -185,6 +185,7 @@ impl Server {
                     annotations: None,
                     icons: Vec::new(),
                     meta: None,
+                    required_scopes: Vec::new(),
                     handler: handler::erase(handler),
                     completers: HashMap::new(),
                 }));
@@ -225,6 +226,7 @@ impl Server {
             arguments,
             icons: Vec::new(),
             meta: None,
+            required_scopes: Vec::new(),
             handler: handler::erase(handler),
             completers: HashMap::new(),
         }));
@@ -322,6 +324,37 @@ impl Server {
             None => return self,
         };
         slot.get_or_insert_with(Map::new).insert(key, value);
+        self
+    }
+
+    /// Scopes the caller's access token needs for the last tool, resource,
+    /// template or prompt (HTTP with auth only): without them it is left
+    /// out of the lists, and calling or reading it is refused with
+    /// `insufficient_scope`. Without a token (stdio, auth off) scopes do
+    /// not apply.
+    ///
+    /// ```
+    /// # use mcp_runtime::prelude::*;
+    /// Server::new("demo").tool("wipe", || async { "done" }).scopes(["admin"]);
+    /// ```
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let scopes: Vec<String> = scopes.into_iter().map(Into::into).collect();
+        let slot = match self.last("scopes") {
+            Some(Item::Tool(t)) => &mut t.required_scopes,
+            Some(Item::Resource(r)) => &mut r.required_scopes,
+            Some(Item::Template(t)) => &mut t.required_scopes,
+            Some(Item::Prompt(p)) => &mut p.required_scopes,
+            None => return self,
+        };
+        for s in scopes {
+            if !slot.contains(&s) {
+                slot.push(s);
+            }
+        }
         self
     }
 
@@ -559,6 +592,16 @@ impl Server {
 
     // ---- custom HTTP routes ---------------------------------------------------
 
+    /// Requires tokens on the MCP endpoints, checked by `auth` (a JWKS or
+    /// introspection verifier, your own [`TokenVerifier`](crate::auth::TokenVerifier),
+    /// or the development authorization server's). Without this, `MCP_AUTH_*`
+    /// settings configure it.
+    #[cfg(feature = "auth")]
+    pub fn auth(mut self, auth: Arc<crate::auth::Auth>) -> Self {
+        self.http.auth = Some(auth);
+        self
+    }
+
     /// Serves an axum route beside the MCP endpoint, on the same port (HTTP
     /// transports only): `.route("/health", axum::routing::get(|| async { "ok" }))`.
     /// Handlers may take `axum::Extension<ServerHandle>` to reach the server.
@@ -597,6 +640,8 @@ impl Server {
         if let Some(e) = self.errors.into_iter().next() {
             return Err(e);
         }
+        let mut http = self.http;
+        resolve_auth(&mut http, &self.overrides, &settings)?;
         let registry = assemble(self.items, &settings)?;
         let core = Core::new(
             Value::Object(self.info),
@@ -607,7 +652,7 @@ impl Server {
         );
         Ok(Service {
             core: Arc::new(core),
-            http: self.http,
+            http,
         })
     }
 
@@ -622,6 +667,49 @@ impl Server {
         service.core.settings.log_effective();
         service.serve().await
     }
+}
+
+/// Turns `MCP_AUTH_*` (from the builder, else the environment) into token
+/// checks on the HTTP endpoints, unless `Server::auth` already set them.
+#[cfg(feature = "auth")]
+fn resolve_auth(
+    http: &mut crate::transport::http::HttpExtras,
+    overrides: &Overrides,
+    settings: &Settings,
+) -> Result<(), Error> {
+    if http.auth.is_some() {
+        return Ok(());
+    }
+    let config = crate::auth::AuthConfig::from_lookup(|var| {
+        overrides
+            .values
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == var)
+            .map(|(_, v)| v.clone())
+            .or_else(|| std::env::var(var).ok())
+    })
+    .map_err(|e| Error::Builder(e.to_string()))?;
+    if let Some(config) = config {
+        let auth =
+            crate::auth::Auth::from_config(config).map_err(|e| Error::Builder(e.to_string()))?;
+        if settings.transport == Transport::Stdio {
+            tracing::warn!(
+                "MCP_AUTH_* settings are ignored on stdio: tokens apply to the HTTP transports only"
+            );
+        }
+        http.auth = Some(Arc::new(auth));
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "auth"))]
+fn resolve_auth(
+    _http: &mut crate::transport::http::HttpExtras,
+    _overrides: &Overrides,
+    _settings: &Settings,
+) -> Result<(), Error> {
+    Ok(())
 }
 
 fn prefix_uri(prefix: &str, uri: &str) -> String {

@@ -54,6 +54,7 @@ pub(crate) async fn serve(
             client_info,
             cancel: cancel.clone(),
             answers: None,
+            access_token: crate::auth::current_access_token(),
         }
     };
     let outcome = match (request.method.as_str(), methods::List::of(&request.method)) {

@@ -43,6 +43,22 @@ pub(crate) struct RequestInfo {
     pub cancel: CancellationToken,
     /// 2026-07-28: answers from earlier rounds, or `None` in the legacy era.
     pub answers: Option<Map<String, Value>>,
+    /// The verified access token (HTTP with auth), from
+    /// [`crate::auth::current_access_token`].
+    pub access_token: Option<Arc<crate::auth::AccessToken>>,
+}
+
+/// Refuses a tool, resource or prompt the token has too few scopes for.
+fn check_scopes(info: &RequestInfo, required: &[String]) -> Result<(), ErrorObject> {
+    if crate::auth::permits(info.access_token.as_deref(), required) {
+        return Ok(());
+    }
+    let scope = required.join(" ");
+    Err(ErrorObject::new(
+        crate::auth::INSUFFICIENT_SCOPE_CODE,
+        format!("Forbidden: insufficient scope (needs {scope})"),
+    )
+    .with_data(json!({ "error": "insufficient_scope", "scope": scope })))
 }
 
 fn string_param<'a>(params: &'a Map<String, Value>, name: &str) -> Result<&'a str, ErrorObject> {
@@ -96,12 +112,16 @@ pub(crate) fn list(
     params: &Map<String, Value>,
 ) -> Result<Map<String, Value>, Stop> {
     let registry = session.core.registry();
+    // Only what the caller's token may use is listed.
+    let token = crate::auth::current_access_token();
+    let may = |required: &[String]| crate::auth::permits(token.as_deref(), required);
     let (key, items): (&str, Vec<Value>) = match which {
         List::Tools => (
             "tools",
             registry
                 .tools
                 .values()
+                .filter(|t| may(&t.required_scopes))
                 .map(|t| t.descriptor().clone())
                 .collect(),
         ),
@@ -110,6 +130,7 @@ pub(crate) fn list(
             registry
                 .resources
                 .values()
+                .filter(|r| may(&r.required_scopes))
                 .map(|r| r.descriptor())
                 .collect(),
         ),
@@ -118,12 +139,18 @@ pub(crate) fn list(
             registry
                 .templates
                 .values()
+                .filter(|t| may(&t.required_scopes))
                 .map(|t| t.descriptor())
                 .collect(),
         ),
         List::Prompts => (
             "prompts",
-            registry.prompts.values().map(|p| p.descriptor()).collect(),
+            registry
+                .prompts
+                .values()
+                .filter(|p| may(&p.required_scopes))
+                .map(|p| p.descriptor())
+                .collect(),
         ),
     };
     let page = paginate(&items, cursor(params)?, session.core.settings.page_size)?;
@@ -165,6 +192,7 @@ async fn run_handler<T>(
         cancel: info.cancel,
         input: round,
         last_progress: Mutex::new(None),
+        access_token: info.access_token,
     });
     let answers_of = |ctx: &Context| {
         ctx.scope()
@@ -202,6 +230,7 @@ pub(crate) async fn call_tool(
             .with_data(json!({ "name": name }))
             .into());
     };
+    check_scopes(&info, &tool.required_scopes)?;
     let arguments = match params.get("arguments") {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(v @ Value::Object(_)) => v.clone(),
@@ -253,6 +282,7 @@ pub(crate) async fn read_resource(
     let era = info.era;
     let registry = session.core.registry();
     let (handler, mime, arguments) = if let Some(r) = registry.resources.get(&uri) {
+        check_scopes(&info, &r.required_scopes)?;
         (
             r.handler.clone(),
             r.mime_type.clone(),
@@ -263,6 +293,7 @@ pub(crate) async fn read_resource(
         .values()
         .find_map(|t| t.template.matches(&uri).map(|v| (t, v)))
     {
+        check_scopes(&info, &t.required_scopes)?;
         let args: Map<String, Value> = vars
             .into_iter()
             .map(|(k, v)| (k, Value::String(v)))
@@ -331,6 +362,7 @@ pub(crate) async fn get_prompt(
                 .into(),
         );
     };
+    check_scopes(&info, &prompt.required_scopes)?;
     let arguments = match params.get("arguments") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(m)) => m.clone(),

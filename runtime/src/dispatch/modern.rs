@@ -146,6 +146,7 @@ pub(crate) async fn serve(
         client_info: meta.client_info.clone(),
         cancel: cancel.clone(),
         answers: Some(answers),
+        access_token: crate::auth::current_access_token(),
     };
     let mut cacheable = false;
     let outcome = match (method, methods::List::of(method)) {
@@ -194,7 +195,13 @@ pub(crate) async fn serve(
             result.insert("resultType".into(), json!("complete"));
             if cacheable {
                 result.insert("ttlMs".into(), json!(core.settings.cache_ttl_ms));
-                result.insert("cacheScope".into(), json!(core.settings.cache_scope));
+                // Lists and reads filtered by the caller's token are theirs alone.
+                let scope = if crate::auth::current_access_token().is_some() {
+                    "private"
+                } else {
+                    core.settings.cache_scope.as_str()
+                };
+                result.insert("cacheScope".into(), json!(scope));
             }
             Ok(decorate(session, result))
         }

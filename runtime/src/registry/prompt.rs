@@ -27,6 +27,8 @@ pub(crate) struct PromptEntry {
     pub arguments: Vec<PromptArgument>,
     pub icons: Vec<Icon>,
     pub meta: Option<Map<String, Value>>,
+    /// Scopes a caller's token needs to see and use it (`.scopes()`).
+    pub required_scopes: Vec<String>,
     pub handler: ErasedHandler<PromptKind>,
     pub completers: HashMap<String, Completer>,
 }

@@ -15,6 +15,8 @@ pub(crate) struct ResourceEntry {
     pub annotations: Option<Annotations>,
     pub icons: Vec<Icon>,
     pub meta: Option<Map<String, Value>>,
+    /// Scopes a caller's token needs to see and use it (`.scopes()`).
+    pub required_scopes: Vec<String>,
     pub handler: ErasedHandler<ResourceKind>,
 }
 
@@ -30,6 +32,7 @@ impl ResourceEntry {
             annotations: None,
             icons: Vec::new(),
             meta: None,
+            required_scopes: Vec::new(),
             handler,
         }
     }

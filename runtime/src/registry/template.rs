@@ -173,6 +173,8 @@ pub(crate) struct TemplateEntry {
     pub annotations: Option<Annotations>,
     pub icons: Vec<Icon>,
     pub meta: Option<Map<String, Value>>,
+    /// Scopes a caller's token needs to see and use it (`.scopes()`).
+    pub required_scopes: Vec<String>,
     pub handler: ErasedHandler<ResourceKind>,
     pub completers: HashMap<String, Completer>,
 }

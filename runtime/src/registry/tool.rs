@@ -20,6 +20,8 @@ pub(crate) struct ToolEntry {
     pub annotations: Option<ToolAnnotations>,
     pub icons: Vec<Icon>,
     pub meta: Option<Map<String, Value>>,
+    /// Scopes a caller's token needs to see and call the tool (`.scopes()`).
+    pub required_scopes: Vec<String>,
     pub handler: ErasedHandler<ToolKind>,
     /// Compiled on first use for derived schemas, at registration for
     /// schemas given verbatim (so a broken one stops startup).
@@ -53,6 +55,7 @@ impl ToolEntry {
             annotations: None,
             icons: Vec::new(),
             meta: None,
+            required_scopes: Vec::new(),
             handler,
             validator: OnceLock::new(),
             verbatim: false,

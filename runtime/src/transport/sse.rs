@@ -165,8 +165,10 @@ pub(crate) async fn message(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    token: Option<axum::Extension<Arc<crate::auth::AccessToken>>>,
     body: Body,
 ) -> Response {
+    let token = token.map(|axum::Extension(t)| t);
     if let Err((status, error)) = app.guard.check(&headers) {
         return error_response(status, None, &error);
     }
@@ -204,7 +206,8 @@ pub(crate) async fn message(
     match Message::decode(&bytes) {
         Ok(Message::Request(request)) => {
             tokio::spawn(async move {
-                if let Some(reply) = session.handle_request(request, sink.clone()).await {
+                let served = session.handle_request(request, sink.clone());
+                if let Some(reply) = crate::auth::with_access_token(token, served).await {
                     sink.send(reply.encode());
                 }
             });

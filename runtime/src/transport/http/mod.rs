@@ -126,6 +126,9 @@ impl HttpConfig {
 pub struct HttpExtras {
     routes: Option<Router>,
     paths: Vec<String>,
+    /// Token checks on the MCP endpoints (from `MCP_AUTH_*` or `Server::auth`).
+    #[cfg(feature = "auth")]
+    pub(crate) auth: Option<Arc<crate::auth::Auth>>,
 }
 
 impl std::fmt::Debug for HttpExtras {
@@ -233,6 +236,8 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
     );
     let (nowhere, _) = Outbound::channel();
     let extras = service.http.routes.clone();
+    #[cfg(feature = "auth")]
+    let auth = service.http.auth.clone();
     let handle = service.handle();
     let app = Arc::new(App {
         service,
@@ -268,7 +273,7 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
         }
     }
     let router = router.with_state(app);
-    match extras {
+    let router = match extras {
         // Custom handlers reach the server with `Extension<ServerHandle>`.
         Some(custom) => router.fallback_service(custom.layer(axum::Extension(handle))),
         None => router.fallback(|uri: axum::http::Uri| async move {
@@ -281,7 +286,21 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
                 )),
             )
         }),
+    };
+    // With auth configured, the MCP endpoints (not the custom routes) need a
+    // token, and the protected resource metadata is served.
+    #[cfg(feature = "auth")]
+    if let Some(auth) = auth {
+        let sse_path = join_path(&settings.mount_path, &settings.sse_path);
+        let message_path = join_path(&settings.mount_path, &settings.message_path);
+        return crate::auth::protect_paths(
+            router,
+            auth,
+            &endpoint,
+            &[&endpoint, &sse_path, &message_path],
+        );
     }
+    router
 }
 
 /// The router with the service's HTTP settings ([`HttpConfig::from_settings`]).

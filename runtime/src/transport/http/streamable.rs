@@ -67,12 +67,18 @@ fn modern_status(reply: &Reply) -> StatusCode {
         {
             StatusCode::BAD_REQUEST
         }
+        // `auth::protect` adds the `insufficient_scope` challenge.
+        Err(e) if e.code == crate::auth::INSUFFICIENT_SCOPE_CODE => StatusCode::FORBIDDEN,
         _ => StatusCode::OK,
     }
 }
 
-fn legacy_status(_: &Reply) -> StatusCode {
-    StatusCode::OK
+fn legacy_status(reply: &Reply) -> StatusCode {
+    match &reply.outcome {
+        // `auth::protect` adds the `insufficient_scope` challenge.
+        Err(e) if e.code == crate::auth::INSUFFICIENT_SCOPE_CODE => StatusCode::FORBIDDEN,
+        _ => StatusCode::OK,
+    }
 }
 
 /// Every method on the endpoint.
@@ -80,13 +86,19 @@ pub(crate) async fn handle(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    token: Option<axum::Extension<Arc<crate::auth::AccessToken>>>,
     body: Body,
 ) -> Response {
     if let Err((status, error)) = app.guard.check(&headers) {
         return error_response(status, None, &error);
     }
     match method {
-        Method::POST => post(app, headers, body).await,
+        // The token `auth::protect` verified rides along with the request's
+        // work (read back by dispatch with `auth::current_access_token`).
+        Method::POST => {
+            let token = token.map(|axum::Extension(t)| t);
+            crate::auth::with_access_token(token, post(app, headers, body)).await
+        }
         Method::GET => get(app, headers),
         Method::DELETE => delete(app, headers),
         other => {
@@ -285,7 +297,11 @@ async fn modern(
     }
     let session = Session::new(app.service.core.clone(), app.nowhere.clone());
     let (sink, rx) = Outbound::channel();
-    let work = async move { session.handle_request(request, sink).await }.boxed();
+    let token = crate::auth::current_access_token();
+    let work = async move {
+        crate::auth::with_access_token(token, session.handle_request(request, sink)).await
+    }
+    .boxed();
     let how = Answer {
         sse: sse_ok && (listen || !app.config.json_response),
         json: json_ok,
@@ -365,8 +381,10 @@ async fn legacy(
     let (sink, rx) = Outbound::channel();
     let guard = app.sessions.guard(&entry);
     let session = entry.session.clone();
+    let token = crate::auth::current_access_token();
     let task = tokio::spawn(async move {
-        let reply = session.handle_request(request, sink).await;
+        let reply =
+            crate::auth::with_access_token(token, session.handle_request(request, sink)).await;
         drop(guard);
         reply
     });
@@ -408,7 +426,11 @@ async fn stateless_legacy(
         let _ = session.handle_request(init, app.nowhere.clone()).await;
     }
     let (sink, rx) = Outbound::channel();
-    let work = async move { session.handle_request(request, sink).await }.boxed();
+    let token = crate::auth::current_access_token();
+    let work = async move {
+        crate::auth::with_access_token(token, session.handle_request(request, sink)).await
+    }
+    .boxed();
     let how = Answer {
         sse,
         json: json_ok,
