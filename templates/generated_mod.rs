@@ -24,3 +24,8 @@ pub mod prompts {
     pub mod {{ m }};
 {%- endfor %}
 }
+{%- if openapi %}
+
+/// HTTP APIs imported from OpenAPI documents.
+pub mod openapi;
+{%- endif %}

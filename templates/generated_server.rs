@@ -38,4 +38,7 @@ pub fn server() -> Server {
         .description({{ d }})
 {%- endif %}
 {%- endfor %}
+{%- for a in apis %}
+        .merge(crate::generated::openapi::{{ a }}::server())
+{%- endfor %}
 }

@@ -76,6 +76,11 @@ pub enum Command {
         after_help = "Example:\n  cargo mcp add-prompt summarize --description \"Summarize a topic\" --arg topic:string:\"What to summarize\""
     )]
     AddPrompt(AddPromptArgs),
+    /// Import an HTTP API from an OpenAPI document: one tool per operation, calling the real API.
+    #[command(
+        after_help = "Examples:\n  cargo mcp import-openapi petstore.yaml\n  cargo mcp import-openapi api.github.com.json --include-tag issues --methods get\n  cargo mcp import-openapi openapi.json --include-path '/v1/models/**' --base-url https://api.example.com\n\nOpenAPI 3.0 and 3.1 (JSON or YAML) and Swagger 2.0; relative $refs into other files are followed.\nThe document is copied under openapi/ so `cargo mcp generate` can regenerate from it.\nEnv variables (base URL, credentials, timeout) are listed in openapi/README.md."
+    )]
+    ImportOpenapi(ImportOpenApiArgs),
     /// Rewrite every generator-owned file from [package.metadata.mcp].
     #[command(
         after_help = "Example (after editing schemas/search.input.json):\n  cargo mcp generate\n\nA generated file you edited is reported and kept; --force overwrites it."
@@ -111,6 +116,57 @@ pub struct NewArgs {
     /// Depend on this published version of mcp-runtime instead.
     #[arg(long, value_name = "VERSION")]
     pub runtime_version: Option<String>,
+    /// Also import this OpenAPI document (as `import-openapi` does).
+    #[arg(long, value_name = "FILE")]
+    pub from_openapi: Option<PathBuf>,
+    /// Options of the import (with --from-openapi).
+    #[command(flatten)]
+    pub openapi: OpenApiOptions,
+}
+
+/// Options shared by `import-openapi` and `new --from-openapi`.
+#[derive(Debug, Args, Default)]
+pub struct OpenApiOptions {
+    /// Keep operations with this tag (repeatable).
+    #[arg(long, value_name = "TAG")]
+    pub include_tag: Vec<String>,
+    /// Leave out operations with this tag (repeatable).
+    #[arg(long, value_name = "TAG")]
+    pub exclude_tag: Vec<String>,
+    /// Keep operations whose path matches this glob (`*` within a segment, `**` across; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include_path: Vec<String>,
+    /// Leave out operations whose path matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude_path: Vec<String>,
+    /// Keep only these HTTP methods (comma-separated: get,post).
+    #[arg(long, value_name = "METHODS", value_delimiter = ',')]
+    pub methods: Vec<String>,
+    /// Base URL baked in as the default (the env variable still overrides it).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Refuse to import more tools than this; filter instead.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_tools: usize,
+    /// Module name of the API (default: from the file name).
+    #[arg(long, value_name = "NAME")]
+    pub api_name: Option<String>,
+    /// Do not type inputs with typify (arguments arrive as serde_json::Value).
+    #[arg(long)]
+    pub untyped: bool,
+}
+
+/// `import-openapi`.
+#[derive(Debug, Args)]
+pub struct ImportOpenApiArgs {
+    /// The OpenAPI document (JSON or YAML).
+    pub file: PathBuf,
+    /// Options of the import.
+    #[command(flatten)]
+    pub openapi: OpenApiOptions,
+    /// Where the project is.
+    #[command(flatten)]
+    pub project: ProjectArgs,
 }
 
 /// Transports.
@@ -151,6 +207,12 @@ pub struct AddToolArgs {
     /// Generate a plain `fn` handler instead of an `async fn`.
     #[arg(long)]
     pub sync: bool,
+    /// Make the tool from an operation of this OpenAPI document (with --operation).
+    #[arg(long, value_name = "FILE", requires = "operation", conflicts_with_all = ["input", "output", "arg"])]
+    pub openapi: Option<PathBuf>,
+    /// The operation: its operationId, or `METHOD /path`.
+    #[arg(long, value_name = "ID", requires = "openapi")]
+    pub operation: Option<String>,
     /// Where the project is.
     #[command(flatten)]
     pub project: ProjectArgs,

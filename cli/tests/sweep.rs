@@ -32,7 +32,11 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn every_shared_schema_types_or_falls_back_without_panicking() {
     let shared = common::repo().join("../shared/fixtures/jsonschema");
     if !shared.is_dir() {
-        assert!(std::env::var_os("CI").is_none(), "CI must run the sweep: {} is missing", shared.display());
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the sweep: {} is missing",
+            shared.display()
+        );
         eprintln!("skipped: {} is not present", shared.display());
         return;
     }

@@ -7,6 +7,16 @@ use crate::ui::Ui;
 /// Adds the tool and regenerates.
 pub fn exec(args: AddToolArgs, ui: &Ui) -> anyhow::Result<()> {
     let mut project = super::project(&args.project)?;
+    if let (Some(spec), Some(operation)) = (&args.openapi, &args.operation) {
+        let report =
+            crate::generate::openapi::add_operation(&mut project, &args.name, spec, operation)?;
+        super::print_report(ui, &report);
+        ui.status(
+            "Added",
+            format!("tool `{}` calling `{operation}` of {}: see openapi/README.md for its env variables", args.name, spec.display()),
+        );
+        return Ok(());
+    }
     let parsed = args
         .arg
         .iter()

@@ -5,6 +5,7 @@ mod add_prompt;
 mod add_resource;
 mod add_tool;
 mod generate;
+mod import_openapi;
 mod new;
 
 use crate::cli::{Command, ProjectArgs};
@@ -19,6 +20,7 @@ pub fn run(command: Command, ui: &Ui) -> anyhow::Result<()> {
         Command::AddResource(args) => add_resource::exec(args, ui),
         Command::AddPrompt(args) => add_prompt::exec(args, ui),
         Command::Generate(args) => generate::exec(args, ui),
+        Command::ImportOpenapi(args) => import_openapi::exec(args, ui),
     }
 }
 

@@ -15,6 +15,21 @@ pub fn exec(args: NewArgs, ui: &Ui) -> anyhow::Result<()> {
         (None, None) => RuntimeSource::bundled()?,
     };
     let path = args.path.unwrap_or_else(|| args.name.clone().into());
+    let import = args
+        .from_openapi
+        .as_deref()
+        .map(|spec| super::import_openapi::import_options(spec, &args.openapi));
+    if let Some(import) = &import {
+        // Check the document before creating anything.
+        let spec = std::fs::canonicalize(&import.spec)
+            .map_err(|e| anyhow::anyhow!("--from-openapi {}: {e}", import.spec.display()))?;
+        let options = crate::generate::openapi::Options {
+            filters: import.filters.clone(),
+            ..Default::default()
+        };
+        let analysis = crate::generate::openapi::dry_run(&spec, &options)?;
+        crate::generate::openapi::check_count(&spec, &analysis, import.max_tools)?;
+    }
     let opts = NewProject {
         name: args.name.clone(),
         path,
@@ -23,6 +38,12 @@ pub fn exec(args: NewArgs, ui: &Ui) -> anyhow::Result<()> {
         runtime,
     };
     let report = new_project(&opts)?;
+    if let Some(mut import) = import {
+        import.spec = std::fs::canonicalize(&import.spec)?;
+        let mut project = crate::generate::Project::find(&report.root)?;
+        let imported = crate::generate::openapi::import(&mut project, &import)?;
+        super::print_report(ui, &imported);
+    }
     for w in &report.warnings {
         ui.warn(w);
     }

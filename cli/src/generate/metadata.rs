@@ -145,6 +145,23 @@ pub struct Prompt {
     pub args: Vec<Arg>,
 }
 
+/// An HTTP API imported from an OpenAPI document (`[[package.metadata.mcp.openapi]]`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OpenApi {
+    /// Its Rust module under `src/generated/openapi/` (and env variable prefix).
+    pub name: String,
+    /// The document, relative to the project root (copied under `openapi/`).
+    pub spec: String,
+    /// The base URL given with `--base-url`, if any.
+    pub base_url: Option<String>,
+    /// Which operations.
+    pub filters: super::openapi::Filters,
+    /// Tool names chosen by the user, by operationId or `METHOD /path`.
+    pub rename: std::collections::BTreeMap<String, String>,
+    /// Whether inputs are typed with typify (default true).
+    pub typed: bool,
+}
+
 /// Everything `[package.metadata.mcp]` lists.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Metadata {
@@ -154,6 +171,8 @@ pub struct Metadata {
     pub resources: Vec<Resource>,
     /// Prompts.
     pub prompts: Vec<Prompt>,
+    /// HTTP APIs imported from OpenAPI documents.
+    pub openapi: Vec<OpenApi>,
 }
 
 impl Metadata {
@@ -243,7 +262,104 @@ pub fn read(path: &Path, doc: &DocumentMut) -> Result<Option<Metadata>> {
             args: read_args(path, t, &at)?,
         });
     }
+    for (i, t) in list("openapi")?.into_iter().enumerate() {
+        let at = format!("package.metadata.mcp.openapi[{i}]");
+        let strings = |key: &str| -> Result<Vec<String>> {
+            match t.get(key) {
+                None => Ok(Vec::new()),
+                Some(item) => item
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .ok_or_else(|| bad(path, format!("`{at}.{key}` must be an array of strings"))),
+            }
+        };
+        let rename = match t.get("tool_names") {
+            None => Default::default(),
+            Some(item) => item
+                .as_inline_table()
+                .map(|t| {
+                    t.iter()
+                        .filter_map(|(k, v)| v.as_str().map(|v| (k.to_string(), v.to_string())))
+                        .collect()
+                })
+                .ok_or_else(|| bad(path, format!("`{at}.tool_names` must be an inline table")))?,
+        };
+        meta.openapi.push(OpenApi {
+            name: req_str(path, t, "name", &at)?,
+            spec: req_str(path, t, "spec", &at)?,
+            base_url: opt_str(path, t, "base_url", &at)?,
+            filters: super::openapi::Filters {
+                include_tags: strings("include_tags")?,
+                exclude_tags: strings("exclude_tags")?,
+                include_paths: strings("include_paths")?,
+                exclude_paths: strings("exclude_paths")?,
+                methods: strings("methods")?,
+                operations: strings("operations")?,
+            },
+            rename,
+            typed: t.get("typed").and_then(Item::as_bool).unwrap_or(true),
+        });
+    }
     Ok(Some(meta))
+}
+
+/// Records an OpenAPI import, replacing the entry with the same `name`.
+pub fn set_openapi(path: &Path, doc: &mut DocumentMut, api: &OpenApi) -> Result<()> {
+    let mut t = Table::new();
+    t.insert("name", value(&api.name));
+    t.insert("spec", value(&api.spec));
+    if let Some(b) = &api.base_url {
+        t.insert("base_url", value(b));
+    }
+    let f = &api.filters;
+    for (key, list) in [
+        ("include_tags", &f.include_tags),
+        ("exclude_tags", &f.exclude_tags),
+        ("include_paths", &f.include_paths),
+        ("exclude_paths", &f.exclude_paths),
+        ("methods", &f.methods),
+        ("operations", &f.operations),
+    ] {
+        if !list.is_empty() {
+            let mut a = Array::new();
+            for s in list {
+                a.push(s.as_str());
+            }
+            t.insert(key, value(a));
+        }
+    }
+    if !api.rename.is_empty() {
+        let mut it = InlineTable::new();
+        for (k, v) in &api.rename {
+            it.insert(k, v.as_str().into());
+        }
+        t.insert("tool_names", value(it));
+    }
+    if !api.typed {
+        t.insert("typed", value(false));
+    }
+    let mcp = mcp_table(path, doc)?;
+    let entry = mcp
+        .entry("openapi")
+        .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
+    let array = entry.as_array_of_tables_mut().ok_or_else(|| {
+        bad(
+            path,
+            "`package.metadata.mcp.openapi` must be an array of tables".into(),
+        )
+    })?;
+    let existing = array
+        .iter()
+        .position(|e| e.get("name").and_then(Item::as_str) == Some(api.name.as_str()));
+    match existing.and_then(|i| array.get_mut(i)) {
+        Some(slot) => *slot = t,
+        None => array.push(t),
+    }
+    Ok(())
 }
 
 fn opt_str(path: &Path, t: &Table, key: &str, at: &str) -> Result<Option<String>> {

@@ -6,6 +6,7 @@ pub mod files;
 pub mod metadata;
 pub mod names;
 pub mod new_project;
+pub mod openapi;
 pub mod ops;
 pub mod plan;
 pub mod project;

@@ -168,6 +168,16 @@ pub fn generate(project: &mut Project, force: bool) -> Result<Report> {
     finish(project, Pending::new(), Vec::new(), force, true)
 }
 
+/// Plans, writes the pending copies with the plan, and reports every warning
+/// (what [`super::openapi::import`] ends with).
+pub(crate) fn finish_with(
+    project: &mut Project,
+    pending: Pending,
+    notes: Vec<String>,
+) -> Result<Report> {
+    finish(project, pending, notes, false, true)
+}
+
 fn finish(
     project: &mut Project,
     pending: Pending,

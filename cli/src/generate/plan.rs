@@ -251,6 +251,21 @@ pub fn plan(project: &mut Project, pending: &Pending) -> Result<(Vec<PlannedFile
         });
     }
 
+    let apis = super::openapi::plan_apis(project, pending)?;
+    chrono |= apis.uses.chrono;
+    uuid |= apis.uses.uuid;
+    regress |= apis.uses.regress;
+    findings.typed += apis.typed.0;
+    findings.fallback += apis.typed.1;
+    findings.warnings.extend(apis.warnings);
+    files.extend(apis.files);
+    if !apis.modules.is_empty() {
+        for dep in versions::OPENAPI {
+            if super::openapi::ensure_dependency_raw(&project.manifest, &mut project.doc, dep)? {
+                findings.added_dependencies.push(dep.0.to_string());
+            }
+        }
+    }
     let modules = |v: Vec<String>| v;
     files.push(generated(
         "src/generated/mod.rs",
@@ -260,6 +275,7 @@ pub fn plan(project: &mut Project, pending: &Pending) -> Result<(Vec<PlannedFile
                 tools: modules(meta.tools.iter().map(|t| t.module.clone()).collect()),
                 resources: meta.resources.iter().map(|r| r.module.clone()).collect(),
                 prompts: meta.prompts.iter().map(|p| p.module.clone()).collect(),
+                openapi: !apis.modules.is_empty(),
             },
         )?,
     )?);
@@ -271,6 +287,7 @@ pub fn plan(project: &mut Project, pending: &Pending) -> Result<(Vec<PlannedFile
                 tools: tool_regs,
                 resources: resource_regs,
                 prompts: prompt_regs,
+                apis: apis.modules.clone(),
             },
         )?,
     )?);

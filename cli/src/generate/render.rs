@@ -82,6 +82,8 @@ pub struct GeneratedMod {
     pub resources: Vec<String>,
     /// Prompt type modules.
     pub prompts: Vec<String>,
+    /// Whether the project imports OpenAPI documents (`generated/openapi/`).
+    pub openapi: bool,
 }
 
 /// A tool as `server.rs` registers it.
@@ -132,6 +134,8 @@ pub struct ServerRs {
     pub resources: Vec<ResourceReg>,
     /// Prompts.
     pub prompts: Vec<PromptReg>,
+    /// Modules of APIs imported from OpenAPI, merged in after the rest.
+    pub apis: Vec<String>,
 }
 
 /// `src/{tools,resources,prompts}/mod.rs`.

@@ -52,3 +52,10 @@ pub const REGRESS: Dependency = Dependency {
 
 /// The runtime's version requirement when the project takes it from crates.io.
 pub const RUNTIME_VERSION: &str = "0.1";
+
+/// What projects with tools imported from OpenAPI also need, as
+/// (name, TOML value): the HTTP client, with rustls and without default features.
+pub const OPENAPI: &[(&str, &str)] = &[(
+    "reqwest",
+    r#"{ version = "0.12", default-features = false, features = ["rustls-tls"] }"#,
+)];
