@@ -7,7 +7,7 @@ use crate::error::ContextError;
 use crate::protocol::jsonrpc::{self, ErrorObject, Notification, Request, RequestId, Response};
 use crate::protocol::version::{Era, LogLevel, META_PROTOCOL_VERSION};
 use futures::future::{AbortHandle, Abortable};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -86,11 +86,7 @@ impl Session {
         })
     }
 
-    pub(crate) fn legacy(&self) -> LegacyState {
-        lock(&self.state).clone()
-    }
-
-    /// The negotiated era, once initialized (cheaper than `legacy()`).
+    /// The negotiated era, once initialized.
     pub(crate) fn legacy_era(&self) -> Option<Era> {
         lock(&self.state).era
     }
@@ -250,6 +246,23 @@ impl Session {
         }
     }
 
+    /// The notification this session gets for a server event, if any: list
+    /// changes once initialized, resource updates only for subscribed URIs.
+    pub(crate) fn notification_for(&self, event: &Event) -> Option<String> {
+        let state = lock(&self.state);
+        state.era?;
+        let (method, params) = match event {
+            Event::ToolsChanged => ("notifications/tools/list_changed", json!({})),
+            Event::ResourcesChanged => ("notifications/resources/list_changed", json!({})),
+            Event::PromptsChanged => ("notifications/prompts/list_changed", json!({})),
+            Event::ResourceUpdated(uri) if state.subscriptions.contains(uri) => {
+                ("notifications/resources/updated", json!({ "uri": uri }))
+            }
+            Event::ResourceUpdated(_) => return None,
+        };
+        Some(jsonrpc::encode_notification(method, &params))
+    }
+
     /// Forwards registry changes and resource updates to a legacy client,
     /// until the session is closed or dropped or its channel closes.
     pub fn spawn_event_forwarding(self: &Arc<Self>) {
@@ -274,34 +287,9 @@ impl Session {
                 if session.notify.is_closed() {
                     return;
                 }
-                let state = session.legacy();
-                if state.era.is_none() {
-                    continue;
+                if let Some(message) = session.notification_for(&event) {
+                    session.notify.send(message);
                 }
-                let (method, params) = match event {
-                    Event::ToolsChanged => (
-                        "notifications/tools/list_changed",
-                        Value::Object(Map::new()),
-                    ),
-                    Event::ResourcesChanged => (
-                        "notifications/resources/list_changed",
-                        Value::Object(Map::new()),
-                    ),
-                    Event::PromptsChanged => (
-                        "notifications/prompts/list_changed",
-                        Value::Object(Map::new()),
-                    ),
-                    Event::ResourceUpdated(uri) => {
-                        if !state.subscriptions.contains(&uri) {
-                            continue;
-                        }
-                        (
-                            "notifications/resources/updated",
-                            serde_json::json!({ "uri": uri }),
-                        )
-                    }
-                };
-                session.notify.notify(method, params);
             }
         });
     }

@@ -3,7 +3,6 @@
 //! (`/messages/?session_id=…`); POSTs there are answered 202 and their
 //! replies travel on the stream. The session ends when the stream closes.
 
-use super::http::session_store::notification_for;
 use super::http::streamable::{check_content_type, read_body};
 use super::http::{error_response, join_path, sse_response, App};
 use crate::dispatch::{Outbound, Session};
@@ -116,7 +115,7 @@ pub(crate) async fn stream(
             let Some(session) = weak.upgrade() else {
                 return;
             };
-            if let Some(message) = notification_for(&event, &session) {
+            if let Some(message) = session.notification_for(&event) {
                 forward_sink.send(message);
             }
         }

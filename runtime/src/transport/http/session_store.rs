@@ -5,7 +5,6 @@
 
 use super::event_store::{EventStore, MemoryEventStore};
 use crate::dispatch::{Core, Event, Outbound, Session};
-use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -18,35 +17,6 @@ const EVICT_MIN_IDLE: Duration = Duration::from_secs(5);
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// The notification a legacy session gets for a server event, if any.
-pub(crate) fn notification_for(event: &Event, session: &Session) -> Option<String> {
-    let state = session.legacy();
-    state.era?;
-    let (method, params) = match event {
-        Event::ToolsChanged => (
-            "notifications/tools/list_changed",
-            Value::Object(Map::new()),
-        ),
-        Event::ResourcesChanged => (
-            "notifications/resources/list_changed",
-            Value::Object(Map::new()),
-        ),
-        Event::PromptsChanged => (
-            "notifications/prompts/list_changed",
-            Value::Object(Map::new()),
-        ),
-        Event::ResourceUpdated(uri) => {
-            if !state.subscriptions.contains(uri) {
-                return None;
-            }
-            ("notifications/resources/updated", json!({ "uri": uri }))
-        }
-    };
-    Some(crate::protocol::jsonrpc::encode_notification(
-        method, &params,
-    ))
 }
 
 /// One event on a standalone stream: `(event id, message)`.
@@ -166,7 +136,7 @@ impl SessionStore {
     fn fan_out(&self, event: &Event) {
         let entries: Vec<Arc<Entry>> = lock(&self.map).values().cloned().collect();
         for entry in entries {
-            if let Some(message) = notification_for(event, &entry.session) {
+            if let Some(message) = entry.session.notification_for(event) {
                 self.push(&entry, message);
             }
         }
