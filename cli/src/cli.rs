@@ -17,7 +17,7 @@ pub enum Cargo {
 #[command(
     version,
     about = "Create and grow MCP (Model Context Protocol) servers in Rust",
-    after_help = "Examples:\n  cargo mcp new weather\n  cd weather && cargo mcp add-tool forecast --arg city:string:\"City name\"\n  cargo run\n\nExit codes: 0 success, 1 failure, 2 usage error, 3 bad input (schema, manifest, name), 4 file system error, 5 not inside a project."
+    after_help = "Examples:\n  cargo mcp new weather\n  cd weather && cargo mcp add-tool forecast --arg city:string:\"City name\"\n  cargo run\n\nExit codes: 0 success, 1 failure, 2 usage error, 3 bad input (schema, manifest, name), 4 file system error, 5 not inside a project, 6 could not reach the MCP server (inspect)."
 )]
 pub struct Mcp {
     /// Options every command takes.
@@ -86,6 +86,64 @@ pub enum Command {
         after_help = "Example (after editing schemas/search.input.json):\n  cargo mcp generate\n\nA generated file you edited is reported and kept; --force overwrites it."
     )]
     Generate(GenerateArgs),
+    /// Talk to an MCP server from the terminal: list and call tools, read resources, get prompts.
+    #[command(
+        after_help = "Examples:\n  cargo mcp inspect ./target/debug/weather tools\n  cargo mcp inspect \"cargo run -q -- --transport stdio\" call forecast --arg city=Paris\n  cargo mcp inspect http://127.0.0.1:8000/mcp read config://app\n  cargo mcp inspect --json ./target/debug/weather call add --args-json '{\"a\": 1, \"b\": 2}'\n\nTARGET is an http:// or https:// URL (Streamable HTTP) or a command line, split as a shell\nwould, started as a child speaking JSON-RPC on stdio.\nExit codes: 1 the tool answered isError or the server answered an error, 3 bad --arg or\n--args-json, 6 the server could not be started or reached."
+    )]
+    Inspect(InspectArgs),
+}
+
+/// `inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Print the raw JSON result instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Seconds to wait for each answer.
+    #[arg(long, value_name = "SECS", default_value_t = 60, global = true)]
+    pub timeout: u64,
+    /// The server: an http(s):// URL, or a command line to start (quote it if it has spaces).
+    pub target: String,
+    /// What to ask it.
+    #[command(subcommand)]
+    pub action: InspectAction,
+}
+
+/// What `inspect` asks the server.
+#[derive(Debug, Subcommand)]
+pub enum InspectAction {
+    /// List the tools (name and description; the raw tools array with --json).
+    Tools,
+    /// Call a tool.
+    Call {
+        /// The tool's name.
+        name: String,
+        /// An argument, KEY=VALUE; VALUE is read as JSON when it parses (42, true, [1], {"a":1}), else as a string.
+        #[arg(long, value_name = "KEY=VALUE")]
+        arg: Vec<String>,
+        /// All arguments as one JSON object (--arg entries are added on top).
+        #[arg(long, value_name = "JSON")]
+        args_json: Option<String>,
+    },
+    /// Read a resource.
+    Read {
+        /// Its URI.
+        uri: String,
+    },
+    /// Get a prompt.
+    Prompt {
+        /// The prompt's name.
+        name: String,
+        /// An argument, KEY=VALUE (prompt arguments are strings).
+        #[arg(long, value_name = "KEY=VALUE")]
+        arg: Vec<String>,
+    },
+    /// List the resources and resource templates.
+    Resources,
+    /// List the prompts.
+    Prompts,
+    /// Show the server's info and capabilities (the initialize result).
+    Info,
 }
 
 /// Where the project is (commands other than `new`).

@@ -2,6 +2,7 @@
 //! one command each, [`generate`] does the work and is what tests call.
 
 pub mod cli;
+pub mod client;
 pub mod commands;
 pub mod generate;
 pub mod ui;

@@ -1,6 +1,6 @@
 //! The `cargo-mcp` binary: parse, run, report errors with an exit code.
 
-use cargo_mcp::{cli, commands, generate::Error, ui::Ui};
+use cargo_mcp::{cli, client::ClientError, commands, generate::Error, ui::Ui};
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -21,6 +21,9 @@ fn main() -> ExitCode {
 }
 
 fn exit_code(err: &anyhow::Error) -> u8 {
+    if let Some(ClientError::Unreachable(_)) = err.downcast_ref::<ClientError>() {
+        return 6;
+    }
     match err.downcast_ref::<Error>() {
         Some(Error::Invalid(_) | Error::Json { .. } | Error::Manifest { .. }) => 3,
         Some(Error::Io { .. }) => 4,

@@ -20,7 +20,14 @@ fn cargo_mcp(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
 #[test]
 fn help_has_examples() {
     let tmp = tempfile::tempdir().expect("tmp");
-    for cmd in ["new", "add-tool", "add-resource", "add-prompt", "generate"] {
+    for cmd in [
+        "new",
+        "add-tool",
+        "add-resource",
+        "add-prompt",
+        "generate",
+        "inspect",
+    ] {
         let (code, out) = cargo_mcp(tmp.path(), &[cmd, "--help"]);
         assert_eq!(code, 0);
         assert!(out.contains("Example"), "{cmd}: {out}");

@@ -62,6 +62,133 @@ fn talk(binary: &Path, messages: &[Value]) -> std::collections::HashMap<i64, Val
     answers
 }
 
+/// Runs `cargo-mcp mcp inspect ARGS…`: (exit code, stdout, stderr).
+fn inspect(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-mcp"))
+        .args(["mcp", "inspect"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("cargo-mcp runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// `cargo mcp inspect` against the fixture binaries, over stdio and HTTP.
+fn inspect_fixtures(bin: &dyn Fn(&str) -> PathBuf) {
+    let hello = bin("hello").to_string_lossy().to_string();
+    let (code, out, err) = inspect(&[&hello, "tools"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "hello  Say hello");
+    let (code, out, err) = inspect(&[&hello, "call", "hello", "--arg", "name=Ada"]);
+    assert_eq!((code, out.as_str()), (0, "Hello, Ada!\n"), "{err}");
+    let (code, out, err) = inspect(&["--json", &hello, "tools"]);
+    assert_eq!(code, 0, "{err}");
+    let tools: Value = serde_json::from_str(&out).expect("--json prints JSON");
+    assert_eq!(tools[0]["name"], "hello");
+    assert!(tools[0]["inputSchema"].is_object(), "{tools}");
+    let (code, out, err) = inspect(&[
+        &hello,
+        "call",
+        "hello",
+        "--json",
+        "--args-json",
+        r#"{"name": "Bo"}"#,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let result: Value = serde_json::from_str(&out).expect("--json prints JSON");
+    assert_eq!(text(&json!({ "result": result })), "Hello, Bo!");
+    // isError: exit 1, the message on stderr
+    let (code, out, err) = inspect(&[&hello, "call", "hello"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("Invalid arguments"), "{err}");
+    // a JSON-RPC error, a bad --arg, a server that cannot start
+    let (code, _, err) = inspect(&[&hello, "call", "nope"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("nope"), "{err}");
+    let (code, _, err) = inspect(&[&hello, "call", "hello", "--arg", "name"]);
+    assert_eq!(code, 3, "{err}");
+    let (code, _, err) = inspect(&["/nonexistent/server --flag", "tools"]);
+    assert_eq!(code, 6, "{err}");
+    assert!(
+        err.contains("could not start `/nonexistent/server`"),
+        "{err}"
+    );
+
+    // --arg values are JSON when they parse
+    let arg_tool = bin("arg-tool").to_string_lossy().to_string();
+    let (code, out, err) = inspect(&[&arg_tool, "call", "add", "--arg", "a=2", "--arg", "b=3"]);
+    assert_eq!(
+        (code, out.trim()),
+        (0, r#"add received {"a":2,"b":3}"#),
+        "{err}"
+    );
+
+    // resources, templates and read
+    let resources = bin("resource-template").to_string_lossy().to_string();
+    let (code, out, err) = inspect(&[&resources, "resources"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("config://app") && out.contains("users://{user_id}/profile"),
+        "{out}"
+    );
+    let (code, out, err) = inspect(&[&resources, "read", "config://app"]);
+    assert_eq!((code, out.trim()), (0, "contents of config://app"), "{err}");
+
+    // prompts and prompt (arguments are strings)
+    let prompt = bin("prompt").to_string_lossy().to_string();
+    let (code, out, err) = inspect(&[&prompt, "prompts"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("summarize(topic"), "{out}");
+    let (code, out, err) = inspect(&[
+        &prompt,
+        "prompt",
+        "summarize",
+        "--arg",
+        "topic=tides",
+        "--arg",
+        "words=50",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(r#"summarize with {"topic":"tides","words":50}"#),
+        "{out}"
+    );
+
+    // Streamable HTTP
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut server = Command::new(bin("hello"))
+        .args(["--transport", "http", "--port", &port.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("HTTP server starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "HTTP server listens");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let answers = (
+        inspect(&[&url, "tools"]),
+        inspect(&[&url, "call", "hello", "--arg", "name=Ada"]),
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    let ((code, out, err), (code2, out2, err2)) = answers;
+    assert_eq!((code, out.trim()), (0, "hello  Say hello"), "{err}");
+    assert_eq!((code2, out2.trim()), (0, "Hello, Ada!"), "{err2}");
+    let (code, _, err) = inspect(&[&url, "tools"]);
+    assert_eq!(code, 6, "unreachable once stopped: {err}");
+}
+
 fn request(id: i64, method: &str, params: Value) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
 }
@@ -121,6 +248,8 @@ fn generated_servers_answer_a_real_client() {
             .join("debug")
             .join(format!("fixture-{fixture}{}", std::env::consts::EXE_SUFFIX))
     };
+
+    inspect_fixtures(&bin);
 
     // hello
     let mut m = opening();

@@ -6,6 +6,7 @@ mod add_resource;
 mod add_tool;
 mod generate;
 mod import_openapi;
+mod inspect;
 mod new;
 
 use crate::cli::{Command, ProjectArgs};
@@ -21,6 +22,7 @@ pub fn run(command: Command, ui: &Ui) -> anyhow::Result<()> {
         Command::AddPrompt(args) => add_prompt::exec(args, ui),
         Command::Generate(args) => generate::exec(args, ui),
         Command::ImportOpenapi(args) => import_openapi::exec(args, ui),
+        Command::Inspect(args) => inspect::exec(args, ui),
     }
 }
 
