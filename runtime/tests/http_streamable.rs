@@ -779,6 +779,37 @@ async fn custom_routes_share_the_port() {
 }
 
 #[tokio::test]
+async fn custom_routes_are_guarded_and_answer_4xx_with_json_rpc_bodies() {
+    let s = start().await;
+    let client = Client::new();
+    let r = client
+        .get(format!("http://{}/health", s.addr))
+        .header("Host", "evil.example")
+        .send()
+        .await
+        .expect("GET");
+    assert!(r.status().is_client_error(), "{}", r.status());
+    assert_eq!(body_json(r).await["error"]["code"], -32600);
+    let r = client
+        .get(format!("http://{}/nope", s.addr))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(body_json(r).await["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("/nope"));
+    let r = client
+        .delete(format!("http://{}/health", s.addr))
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body_json(r).await["error"]["code"], -32600);
+}
+
+#[tokio::test]
 async fn a_second_route_at_the_same_path_is_an_error_not_a_panic() {
     let built = Server::new("dup")
         .route("/x", axum::routing::get(|| async { "a" }))

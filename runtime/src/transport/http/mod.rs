@@ -228,6 +228,7 @@ fn both_forms(path: &str) -> Vec<String> {
 pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationToken) -> Router {
     let settings = service.settings().clone();
     let guard = Guard::new(&settings, config.dns_rebinding_protection);
+    let custom_guard = guard.clone();
     let sessions = SessionStore::new(
         service.core.clone(),
         config.max_sessions,
@@ -275,17 +276,28 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
     let router = router.with_state(app);
     let router = match extras {
         // Custom handlers reach the server with `Extension<ServerHandle>`.
-        Some(custom) => router.fallback_service(custom.layer(axum::Extension(handle))),
-        None => router.fallback(|uri: axum::http::Uri| async move {
-            error_response(
-                axum::http::StatusCode::NOT_FOUND,
-                None,
-                &crate::protocol::jsonrpc::ErrorObject::invalid_request(format!(
-                    "Not found: nothing is served at {}",
-                    uri.path()
-                )),
-            )
-        }),
+        Some(custom) => {
+            // Custom routes get the same Host/Origin checks as the MCP
+            // endpoint, and JSON-RPC error bodies for unknown paths and
+            // methods, like every other 4xx of this server.
+            let custom = custom
+                .fallback(not_found)
+                .method_not_allowed_fallback(method_not_allowed)
+                .layer(axum::Extension(handle))
+                .layer(axum::middleware::from_fn(
+                    move |request: axum::extract::Request, next: axum::middleware::Next| {
+                        let guard = custom_guard.clone();
+                        async move {
+                            match guard.check(request.headers()) {
+                                Ok(()) => next.run(request).await,
+                                Err((status, error)) => error_response(status, None, &error),
+                            }
+                        }
+                    },
+                ));
+            router.fallback_service(custom)
+        }
+        None => router.fallback(not_found),
     };
     // With auth configured, the MCP endpoints (not the custom routes) need a
     // token, and the protected resource metadata is served.
@@ -301,6 +313,34 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
         );
     }
     router
+}
+
+/// 404 with a JSON-RPC error body.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    error_response(
+        axum::http::StatusCode::NOT_FOUND,
+        None,
+        &crate::protocol::jsonrpc::ErrorObject::invalid_request(format!(
+            "Not found: nothing is served at {}",
+            uri.path()
+        )),
+    )
+}
+
+/// 405 with a JSON-RPC error body.
+async fn method_not_allowed(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> axum::response::Response {
+    error_response(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        None,
+        &crate::protocol::jsonrpc::ErrorObject::invalid_request(format!(
+            "Method not allowed: {} {} is not served",
+            method,
+            uri.path()
+        )),
+    )
 }
 
 /// The router with the service's HTTP settings ([`HttpConfig::from_settings`]).
