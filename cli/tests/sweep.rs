@@ -77,6 +77,7 @@ fn every_shared_schema_types_or_falls_back_without_panicking() {
     assert!(cases.len() > 500, "found only {} schemas", cases.len());
 
     let (mut typed, mut fallback) = (0, 0);
+    let mut compiled: Vec<(String, String)> = Vec::new();
     let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
     for (name, schema) in &cases {
         let outcome = type_schema(schema, "ToolInput");
@@ -87,7 +88,12 @@ fn every_shared_schema_types_or_falls_back_without_panicking() {
                     file: name.clone(),
                     module: "input".into(),
                     type_name: "ToolInput".into(),
-                    alias: Some(t.root),
+                    // As the generator does (plan.rs): alias the root only when
+                    // typify did not already name it `ToolInput`.
+                    alias: (!(t.code.contains("pub struct ToolInput ")
+                        || t.code.contains("pub enum ToolInput ")
+                        || t.code.contains("pub struct ToolInput(")))
+                    .then(|| t.root.clone()),
                     code: Some(t.code),
                     reason: String::new(),
                 }
@@ -122,7 +128,11 @@ fn every_shared_schema_types_or_falls_back_without_panicking() {
         if let Err(e) = render::format_rust("sweep", &body) {
             panic!("{name}: generated code does not parse: {e}");
         }
+        if body.contains("pub mod input") {
+            compiled.push((name.clone(), body));
+        }
     }
+    compile_all(&compiled);
     println!(
         "sweep: {} schemas, {typed} typed, {fallback} fell back to serde_json::Value",
         cases.len()
@@ -130,4 +140,66 @@ fn every_shared_schema_types_or_falls_back_without_panicking() {
     for (feature, n) in &reasons {
         println!("  {n:4}  {feature}");
     }
+}
+
+/// Builds every typed result in one crate (one module per schema), the way a
+/// generated project builds them: a typed tool must never leave a project
+/// that fails to compile. Shares the e2e tests' target folder.
+fn compile_all(typed: &[(String, String)]) {
+    if std::env::var_os("CARGO_MCP_SKIP_E2E").is_some() {
+        eprintln!("skipped compiling the sweep (CARGO_MCP_SKIP_E2E)");
+        return;
+    }
+    use cargo_mcp::generate::versions::{Dependency, BASE, CHRONO, REGRESS, UUID};
+    let repo = common::repo();
+    let dir = repo.join("target/sweep-compile");
+    std::fs::create_dir_all(dir.join("src")).expect("sweep crate folder");
+    let dep = |d: &Dependency| {
+        format!(
+            "{} = {{ version = \"{}\", features = [{}] }}\n",
+            d.name,
+            d.version,
+            d.features
+                .iter()
+                .map(|f| format!("\"{f}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let mut manifest = String::from(
+        "[package]\nname = \"sweep-compile\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[dependencies]\n",
+    );
+    manifest.push_str(&format!(
+        "mcp-runtime = {{ path = {:?} }}\n",
+        repo.join("runtime").display().to_string()
+    ));
+    for d in BASE.iter().chain([CHRONO, UUID, REGRESS].iter()) {
+        manifest.push_str(&dep(d));
+    }
+    std::fs::write(dir.join("Cargo.toml"), manifest).expect("write manifest");
+    let mut lib = String::from("#![allow(warnings, clippy::all)]\n");
+    for (i, (name, body)) in typed.iter().enumerate() {
+        lib.push_str(&format!("/// {name}\npub mod s{i} {{\n{body}\n}}\n"));
+    }
+    std::fs::write(dir.join("src/lib.rs"), lib).expect("write lib");
+    let target = std::env::var_os("CARGO_MCP_E2E_TARGET")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo.join("target/cargo-mcp-e2e"));
+    let out = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--quiet", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .expect("run cargo");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{} typed schemas do not all compile:\n{}",
+        typed.len(),
+        stderr.lines().take(60).collect::<Vec<_>>().join("\n")
+    );
+    println!(
+        "sweep: all {} typed results compile in one crate",
+        typed.len()
+    );
 }

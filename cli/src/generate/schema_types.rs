@@ -110,6 +110,7 @@ fn run_typify(schema: &Value, root_name: &str) -> Result<Typed, String> {
     let tokens = space.to_stream();
     let file = syn::parse2::<syn::File>(tokens)
         .map_err(|e| format!("typify produced code that does not parse: {e}"))?;
+    check_names(&file)?;
     let code = prettyplease::unparse(&file);
     let root = syn::parse_str::<syn::Type>(&root_ident)
         .map(|t| prettyplease::unparse(&syn::parse_quote!(type T = #t;)))
@@ -255,6 +256,55 @@ fn find(
             .find_map(|(i, v)| find(v, &format!("{pointer}/{i}"), check)),
         _ => None,
     }
+}
+
+/// Refuses code that parses but cannot compile because typify gave two
+/// things one name: two items of a module, two fields of a struct (property
+/// names that differ only in characters an identifier drops, like `foo\nbar`
+/// and `foo\rbar`), or two variants of an enum. Such a schema falls back to
+/// `serde_json::Value` instead of breaking the project.
+fn check_names(file: &syn::File) -> Result<(), String> {
+    fn unique<'a>(what: &str, names: impl Iterator<Item = String> + 'a) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        for name in names {
+            if !seen.insert(name.clone()) {
+                return Err(format!("typify gave two {what} the name `{name}`"));
+            }
+        }
+        Ok(())
+    }
+    fn check_items(items: &[syn::Item]) -> Result<(), String> {
+        let mut types = Vec::new();
+        for item in items {
+            match item {
+                syn::Item::Struct(s) => {
+                    types.push(s.ident.to_string());
+                    if let syn::Fields::Named(named) = &s.fields {
+                        unique(
+                            "fields",
+                            named
+                                .named
+                                .iter()
+                                .filter_map(|f| f.ident.as_ref().map(|i| i.to_string())),
+                        )?;
+                    }
+                }
+                syn::Item::Enum(e) => {
+                    types.push(e.ident.to_string());
+                    unique("variants", e.variants.iter().map(|v| v.ident.to_string()))?;
+                }
+                syn::Item::Type(t) => types.push(t.ident.to_string()),
+                syn::Item::Mod(m) => {
+                    if let Some((_, items)) = &m.content {
+                        check_items(items)?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        unique("types", types.into_iter())
+    }
+    check_items(&file.items)
 }
 
 #[cfg(test)]
