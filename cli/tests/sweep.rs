@@ -88,12 +88,7 @@ fn every_shared_schema_types_or_falls_back_without_panicking() {
                     file: name.clone(),
                     module: "input".into(),
                     type_name: "ToolInput".into(),
-                    // As the generator does (plan.rs): alias the root only when
-                    // typify did not already name it `ToolInput`.
-                    alias: (!(t.code.contains("pub struct ToolInput ")
-                        || t.code.contains("pub enum ToolInput ")
-                        || t.code.contains("pub struct ToolInput(")))
-                    .then(|| t.root.clone()),
+                    alias: (!t.defines_root).then(|| t.root.clone()),
                     code: Some(t.code),
                     reason: String::new(),
                 }

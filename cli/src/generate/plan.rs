@@ -410,14 +410,11 @@ fn schema_part(
             *uses.0 |= t.uses_chrono;
             *uses.1 |= t.uses_uuid;
             *uses.2 |= t.uses_regress;
-            let defines_name = t.code.contains(&format!("pub struct {type_name} "))
-                || t.code.contains(&format!("pub enum {type_name} "))
-                || t.code.contains(&format!("pub struct {type_name}("));
             render::SchemaPart {
                 file: file.into(),
                 module: module.into(),
                 type_name: type_name.into(),
-                alias: (!defines_name).then(|| t.root.clone()),
+                alias: (!t.defines_root).then(|| t.root.clone()),
                 code: Some(t.code),
                 reason: String::new(),
             }

@@ -21,6 +21,9 @@ pub struct Typed {
     pub uses_uuid: bool,
     /// Whether the code needs `regress`.
     pub uses_regress: bool,
+    /// Whether the code itself defines a type named as the root was asked
+    /// to be (so no alias to `root` is needed under that name).
+    pub defines_root: bool,
 }
 
 /// The result of typing a schema: types, or a reason for the fallback.
@@ -111,6 +114,12 @@ fn run_typify(schema: &Value, root_name: &str) -> Result<Typed, String> {
     let file = syn::parse2::<syn::File>(tokens)
         .map_err(|e| format!("typify produced code that does not parse: {e}"))?;
     check_names(&file)?;
+    let defines_root = file.items.iter().any(|item| match item {
+        syn::Item::Struct(s) => s.ident == root_name,
+        syn::Item::Enum(e) => e.ident == root_name,
+        syn::Item::Type(t) => t.ident == root_name,
+        _ => false,
+    });
     let code = prettyplease::unparse(&file);
     let root = syn::parse_str::<syn::Type>(&root_ident)
         .map(|t| prettyplease::unparse(&syn::parse_quote!(type T = #t;)))
@@ -126,6 +135,7 @@ fn run_typify(schema: &Value, root_name: &str) -> Result<Typed, String> {
         uses_chrono: space.uses_chrono(),
         uses_uuid: space.uses_uuid(),
         uses_regress: space.uses_regress(),
+        defines_root,
     })
 }
 
