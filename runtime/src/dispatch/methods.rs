@@ -115,48 +115,65 @@ pub(crate) fn list(
     // Only what the caller's token may use is listed.
     let token = crate::auth::current_access_token();
     let may = |required: &[String]| crate::auth::permits(token.as_deref(), required);
-    let (key, items): (&str, Vec<Value>) = match which {
+    let cursor = cursor(params)?;
+    let size = session.core.settings.page_size;
+    // Filter first (pages count only what may be listed), describe only the page.
+    fn page<T>(
+        items: impl Iterator<Item = T>,
+        allowed: impl Fn(&T) -> bool,
+        describe: impl Fn(&T) -> Value,
+        cursor: Option<&str>,
+        size: usize,
+    ) -> Result<(Vec<Value>, Option<String>), ErrorObject> {
+        let allowed: Vec<T> = items.filter(|i| allowed(i)).collect();
+        let page = paginate(&allowed, cursor, size)?;
+        Ok((page.items.iter().map(describe).collect(), page.next_cursor))
+    }
+    let (key, (items, next_cursor)) = match which {
         List::Tools => (
             "tools",
-            registry
-                .tools
-                .values()
-                .filter(|t| may(&t.required_scopes))
-                .map(|t| t.descriptor().clone())
-                .collect(),
+            page(
+                registry.tools.values(),
+                |t| may(&t.required_scopes),
+                |t| t.descriptor().clone(),
+                cursor,
+                size,
+            )?,
         ),
         List::Resources => (
             "resources",
-            registry
-                .resources
-                .values()
-                .filter(|r| may(&r.required_scopes))
-                .map(|r| r.descriptor())
-                .collect(),
+            page(
+                registry.resources.values(),
+                |r| may(&r.required_scopes),
+                |r| r.descriptor(),
+                cursor,
+                size,
+            )?,
         ),
         List::Templates => (
             "resourceTemplates",
-            registry
-                .templates
-                .values()
-                .filter(|t| may(&t.required_scopes))
-                .map(|t| t.descriptor())
-                .collect(),
+            page(
+                registry.templates.values(),
+                |t| may(&t.required_scopes),
+                |t| t.descriptor(),
+                cursor,
+                size,
+            )?,
         ),
         List::Prompts => (
             "prompts",
-            registry
-                .prompts
-                .values()
-                .filter(|p| may(&p.required_scopes))
-                .map(|p| p.descriptor())
-                .collect(),
+            page(
+                registry.prompts.values(),
+                |p| may(&p.required_scopes),
+                |p| p.descriptor(),
+                cursor,
+                size,
+            )?,
         ),
     };
-    let page = paginate(&items, cursor(params)?, session.core.settings.page_size)?;
     let mut result = Map::new();
-    result.insert(key.into(), Value::Array(page.items.to_vec()));
-    if let Some(c) = page.next_cursor {
+    result.insert(key.into(), Value::Array(items));
+    if let Some(c) = next_cursor {
         result.insert("nextCursor".into(), json!(c));
     }
     Ok(result)
