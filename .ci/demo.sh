@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 CHECKS=${CHECKS:-$ROOT/../shared/checks}
+source .ci/checks-install.sh
+retry "the Python SDK client" ensure_py 1
 cargo build -p cargo-mcp
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

