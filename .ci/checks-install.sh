@@ -9,8 +9,11 @@ export npm_config_fetch_retries=${npm_config_fetch_retries:-5}
 export npm_config_fetch_retry_mintimeout=${npm_config_fetch_retry_mintimeout:-2000}
 export npm_config_fetch_retry_maxtimeout=${npm_config_fetch_retry_maxtimeout:-60000}
 
+# Installs go to a folder of our own, never into ../shared/checks (which may be a
+# read-only or shared mount); ensure.sh copies the package files there.
+export CHECKS_STATE=${CHECKS_STATE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcp-checks}
 # shellcheck source=/dev/null
-source "$CHECKS/lib/ensure.sh"   # sets and exports CHECKS_STATE, defines ensure_*
+source "$CHECKS/lib/ensure.sh"   # defines ensure_*, free_port
 
 # retry WHAT CMD...: run CMD up to 3 times; on the last failure show npm's newest debug log.
 retry() {
