@@ -18,7 +18,8 @@ retry "the Python SDK 2.x client" ensure_py 2
 cargo test --workspace
 
 cargo build -p mcp-runtime --examples
-EX=$ROOT/target/debug/examples
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+EX=$TARGET/debug/examples
 FIXTURE=$CHECKS/expect/conformance-fixture.json
 
 echo "== official conformance suite (legacy era) over stdio"
