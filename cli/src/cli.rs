@@ -91,6 +91,43 @@ pub enum Command {
         after_help = "Examples:\n  cargo mcp inspect ./target/debug/weather tools\n  cargo mcp inspect \"cargo run -q -- --transport stdio\" call forecast --arg city=Paris\n  cargo mcp inspect http://127.0.0.1:8000/mcp read config://app\n  cargo mcp inspect --json ./target/debug/weather call add --args-json '{\"a\": 1, \"b\": 2}'\n\nTARGET is an http:// or https:// URL (Streamable HTTP) or a command line, split as a shell\nwould, started as a child speaking JSON-RPC on stdio.\nExit codes: 1 the tool answered isError or the server answered an error, 3 bad --arg or\n--args-json, 6 the server could not be started or reached."
     )]
     Inspect(InspectArgs),
+    /// Build and run the server, rebuild and restart it on every change, and inspect it in the browser.
+    #[command(
+        after_help = "Examples:\n  cargo mcp dev\n  cargo mcp dev --transport http --port 8000 --no-open\n  cargo mcp dev --inspector official\n\nWatches src/, schemas/, openapi/ and Cargo.toml. A failed build is shown (in the terminal\nand the page) and the last good server keeps running. The inspector listens on 127.0.0.1\nonly; Ctrl-C stops it and the server.\n--inspector official runs `npx -y @modelcontextprotocol/inspector` and needs Node.js 22.19+."
+    )]
+    Dev(DevArgs),
+}
+
+/// `dev`.
+#[derive(Debug, Args)]
+pub struct DevArgs {
+    /// How the inspector talks to the server.
+    #[arg(long, value_enum, default_value_t = TransportArg::Stdio)]
+    pub transport: TransportArg,
+    /// The server's port with `--transport http` (it listens on 127.0.0.1).
+    #[arg(long, value_name = "PORT", default_value_t = 8000)]
+    pub port: u16,
+    /// The inspector's port on 127.0.0.1.
+    #[arg(long, value_name = "PORT", default_value_t = 6274)]
+    pub inspector_port: u16,
+    /// Do not open the browser.
+    #[arg(long)]
+    pub no_open: bool,
+    /// Which inspector: the built-in page, or the official MCP Inspector (through npx, Node.js 22.19+).
+    #[arg(long, value_enum, default_value_t = InspectorArg::Builtin)]
+    pub inspector: InspectorArg,
+    /// Where the project is.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// Inspectors of `dev`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectorArg {
+    /// The page built into cargo-mcp, served on 127.0.0.1.
+    Builtin,
+    /// The official MCP Inspector, run with npx (needs Node.js 22.19+).
+    Official,
 }
 
 /// `inspect`.

@@ -4,6 +4,7 @@
 mod add_prompt;
 mod add_resource;
 mod add_tool;
+mod dev;
 mod generate;
 mod import_openapi;
 mod inspect;
@@ -23,6 +24,7 @@ pub fn run(command: Command, ui: &Ui) -> anyhow::Result<()> {
         Command::Generate(args) => generate::exec(args, ui),
         Command::ImportOpenapi(args) => import_openapi::exec(args, ui),
         Command::Inspect(args) => inspect::exec(args, ui),
+        Command::Dev(args) => dev::exec(args, ui),
     }
 }
 
