@@ -6,7 +6,7 @@ use super::error::{io, Error, Result};
 use super::files::{apply, Applied, Owner, PlannedFile};
 use super::metadata::{self, Arg, Prompt, Resource, Tool};
 use super::names;
-use super::plan::{parse_json, plan, template_variables, Findings, Pending};
+use super::plan::{parse_json, parse_yaml, plan, template_variables, Findings, Pending};
 use super::project::Project;
 use std::path::{Path, PathBuf};
 
@@ -217,13 +217,22 @@ fn copy_schema(
 ) -> Result<String> {
     let text = std::fs::read_to_string(source).map_err(io(source))?;
     let lower = source.to_string_lossy().to_ascii_lowercase();
-    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
-        return Err(Error::Invalid(format!(
-            "{}: YAML schemas are not supported yet; convert it to JSON (for example with `yq -o json`) and pass the .json file",
-            source.display()
-        )));
-    }
-    parse_json(source, &text)?;
+    // A YAML schema is stored (and served) as the JSON it means, so everything
+    // downstream reads one format.
+    let text = if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        let value = parse_yaml(source, &text)?;
+        let mut json = serde_json::to_string_pretty(&value).map_err(|e| {
+            Error::Invalid(format!(
+                "{}: cannot be written as JSON: {e}",
+                source.display()
+            ))
+        })?;
+        json.push('\n');
+        json
+    } else {
+        parse_json(source, &text)?;
+        text
+    };
     let target = project.root.join(dest);
     if target.exists() {
         let same = std::fs::canonicalize(&target).ok() == std::fs::canonicalize(source).ok();

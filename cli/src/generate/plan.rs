@@ -44,6 +44,25 @@ pub fn parse_json(path: &Path, text: &str) -> Result<Value> {
     })
 }
 
+/// Parses a YAML file's text into JSON, naming the file, line and column on failure.
+pub fn parse_yaml(path: &Path, text: &str) -> Result<Value> {
+    serde_yaml_ng::from_str(text).map_err(|e| {
+        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+        let message = e.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        Error::Yaml {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    })
+}
+
 fn read_schema(project: &Project, pending: &Pending, rel: &str) -> Result<Value> {
     let path = project.root.join(rel);
     let text = match pending.get(rel) {
