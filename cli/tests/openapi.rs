@@ -22,6 +22,7 @@ fn project_with(dir: &Path, import: &Import) -> Project {
         http: false,
         git: false,
         runtime: RuntimeSource::Path(common::runtime()),
+        auth: None,
     })
     .expect("new");
     let mut project = Project::find(dir).expect("project");
@@ -127,6 +128,7 @@ fn max_tools_asks_for_filters_and_lists_tags() {
         http: false,
         git: false,
         runtime: RuntimeSource::Path(common::runtime()),
+        auth: None,
     })
     .expect("new");
     let mut project = Project::find(&root).expect("project");

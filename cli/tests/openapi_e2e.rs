@@ -153,6 +153,7 @@ fn generated_petstore_calls_the_upstream() {
         http: false,
         git: false,
         runtime: RuntimeSource::Path(common::runtime()),
+        auth: None,
     })
     .expect("new");
     let mut project = Project::find(&root).expect("project");

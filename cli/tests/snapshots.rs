@@ -68,3 +68,8 @@ fn real_world() {
 fn mcp_tools() {
     check("mcp-tools");
 }
+
+#[test]
+fn auth_jwt() {
+    check("auth-jwt");
+}

@@ -602,6 +602,21 @@ impl Server {
         self
     }
 
+    /// Refuses to serve HTTP unless access tokens are checked (by
+    /// [`Server::auth`] or `MCP_AUTH_*`): a server that must not run open
+    /// stops at startup with a message naming the variables, instead of
+    /// serving everyone. Stdio is unaffected (there are no tokens there).
+    ///
+    /// ```
+    /// # use mcp_runtime::prelude::*;
+    /// let server = Server::new("private").tool("wipe", || async { "done" }).require_auth();
+    /// # let _ = server;
+    /// ```
+    pub fn require_auth(mut self) -> Self {
+        self.http.require_auth = true;
+        self
+    }
+
     /// Serves an axum route beside the MCP endpoint, on the same port (HTTP
     /// transports only): `.route("/health", axum::routing::get(|| async { "ok" }))`.
     /// Handlers may take `axum::Extension<ServerHandle>` to reach the server.
@@ -642,6 +657,11 @@ impl Server {
         }
         let mut http = self.http;
         resolve_auth(&mut http, &self.overrides, &settings)?;
+        if http.require_auth && settings.transport != Transport::Stdio && !auth_configured(&http) {
+            return Err(Error::Builder(
+                "this server requires access tokens over HTTP, but none are configured: set MCP_AUTH_RESOURCE_URL, MCP_AUTH_ISSUER_URL and MCP_AUTH_JWKS_URL (or MCP_AUTH_INTROSPECTION_URL), in the environment or in .env".into(),
+            ));
+        }
         let registry = assemble(self.items, &settings)?;
         let core = Core::new(
             Value::Object(self.info),
@@ -710,6 +730,17 @@ fn resolve_auth(
     _settings: &Settings,
 ) -> Result<(), Error> {
     Ok(())
+}
+
+/// Whether token checks are set up for the HTTP endpoints.
+#[cfg(feature = "auth")]
+fn auth_configured(http: &crate::transport::http::HttpExtras) -> bool {
+    http.auth.is_some()
+}
+
+#[cfg(not(feature = "auth"))]
+fn auth_configured(_http: &crate::transport::http::HttpExtras) -> bool {
+    false
 }
 
 fn prefix_uri(prefix: &str, uri: &str) -> String {

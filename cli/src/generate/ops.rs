@@ -36,6 +36,8 @@ pub struct AddTool {
     pub args: Vec<Arg>,
     /// Plain `fn` handler.
     pub sync: bool,
+    /// Scopes a caller's token needs for the tool.
+    pub scopes: Vec<String>,
 }
 
 /// `add-tool`: records the tool, copies its schemas under `schemas/`, and regenerates.
@@ -51,6 +53,17 @@ pub fn add_tool(project: &mut Project, opts: &AddTool) -> Result<Report> {
     }
     if opts.input.is_some() && !opts.args.is_empty() {
         return Err(Error::Invalid("give either --input SCHEMA or --arg, not both: the schema already says what the arguments are".into()));
+    }
+    // RFC 6749 scope tokens: printable ASCII without space, `"` or `\`.
+    if let Some(bad) = opts.scopes.iter().find(|s| {
+        s.is_empty()
+            || !s
+                .chars()
+                .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\')
+    }) {
+        return Err(Error::Invalid(format!(
+            "--scope {bad:?} is not an OAuth scope: use printable ASCII without spaces, quotes or backslashes (as in `admin` or `user:profile`)"
+        )));
     }
     let (module, note) = names::module_name(&name, &project.meta.modules());
     notes.extend(note);
@@ -87,6 +100,7 @@ pub fn add_tool(project: &mut Project, opts: &AddTool) -> Result<Report> {
         output,
         args: opts.args.clone(),
         sync: opts.sync,
+        scopes: opts.scopes.clone(),
     };
     metadata::add_tool(&project.manifest, &mut project.doc, &tool)?;
     project.meta.tools.push(tool);

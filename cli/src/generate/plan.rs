@@ -205,6 +205,7 @@ pub fn plan(project: &mut Project, pending: &Pending) -> Result<(Vec<PlannedFile
             description: tool.description.as_deref().map(lit),
             input_schema: tool.input.as_deref().map(|p| lit(&format!("../../{p}"))),
             output_schema: tool.output.as_deref().map(|p| lit(&format!("../../{p}"))),
+            scopes: tool.scopes.iter().map(|s| lit(s)).collect(),
         });
     }
     if !meta.tools.is_empty() {
@@ -307,6 +308,7 @@ pub fn plan(project: &mut Project, pending: &Pending) -> Result<(Vec<PlannedFile
                 resources: resource_regs,
                 prompts: prompt_regs,
                 apis: apis.modules.clone(),
+                auth: meta.auth.map(super::metadata::AuthKind::as_str),
             },
         )?,
     )?);

@@ -129,6 +129,8 @@ pub struct HttpExtras {
     /// Token checks on the MCP endpoints (from `MCP_AUTH_*` or `Server::auth`).
     #[cfg(feature = "auth")]
     pub(crate) auth: Option<Arc<crate::auth::Auth>>,
+    /// Refuse to serve HTTP without token checks (`Server::require_auth`).
+    pub(crate) require_auth: bool,
 }
 
 impl std::fmt::Debug for HttpExtras {
