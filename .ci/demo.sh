@@ -9,8 +9,9 @@ CHECKS=${CHECKS:-$ROOT/../shared/checks}
 source .ci/checks-install.sh
 retry "the Python SDK client" ensure_py 1
 cargo build -p cargo-mcp
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-"$ROOT/target/debug/cargo-mcp" mcp new demo --path "$WORK/demo" --vcs none --runtime-path "$ROOT/runtime"
-(cd "$WORK/demo" && CARGO_TARGET_DIR="$ROOT/target/demo" cargo build)
-"$CHECKS/pyclient_smoke.sh" --expect "$ROOT/fixtures/expect/demo.json" --stdio "$ROOT/target/demo/debug/demo"
+"$TARGET/debug/cargo-mcp" mcp new demo --path "$WORK/demo" --vcs none --runtime-path "$ROOT/runtime"
+(cd "$WORK/demo" && CARGO_TARGET_DIR="$TARGET/demo" cargo build)
+"$CHECKS/pyclient_smoke.sh" --expect "$ROOT/fixtures/expect/demo.json" --stdio "$TARGET/demo/debug/demo"
