@@ -189,6 +189,62 @@ fn inspect_fixtures(bin: &dyn Fn(&str) -> PathBuf) {
     assert_eq!(code, 6, "unreachable once stopped: {err}");
 
     auth_jwt(&bin("auth-jwt"));
+    auth_dev(&bin("auth-dev"));
+}
+
+/// `new --auth dev`: the development authorization server answers on the
+/// server's own port and the MCP endpoint wants its tokens.
+fn auth_dev(binary: &Path) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let keys = tempfile::tempdir().expect("tmp");
+    let mut server = Command::new(binary)
+        .args(["--port", &port.to_string()])
+        .env("MCP_AUTH_DEV_KEY_FILE", keys.path().join("dev.key"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("HTTP server starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "HTTP server listens");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let base = format!("http://127.0.0.1:{port}");
+    let get = |path: &str| {
+        let mut res = agent.get(&format!("{base}{path}")).call().expect("answer");
+        (
+            res.status().as_u16(),
+            res.body_mut().read_to_string().unwrap_or_default(),
+        )
+    };
+    let resource = get("/.well-known/oauth-protected-resource/mcp");
+    let issuer = get("/.well-known/oauth-authorization-server");
+    let mut unauthenticated = agent
+        .post(&format!("{base}/mcp"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .send(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#)
+        .expect("answer");
+    let status = unauthenticated.status().as_u16();
+    let _ = unauthenticated.body_mut().read_to_string();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(resource.0, 200, "{}", resource.1);
+    let resource: Value = serde_json::from_str(&resource.1).expect("JSON");
+    assert_eq!(resource["authorization_servers"][0], base.as_str());
+    assert_eq!(issuer.0, 200, "{}", issuer.1);
+    let issuer: Value = serde_json::from_str(&issuer.1).expect("JSON");
+    assert_eq!(issuer["issuer"], base.as_str());
+    assert_eq!(status, 401);
+    assert!(keys.path().join("dev.key").is_file(), "the signing key is kept");
 }
 
 /// `new --auth jwt`: refuses to serve HTTP unconfigured; configured, it needs a

@@ -73,3 +73,8 @@ fn mcp_tools() {
 fn auth_jwt() {
     check("auth-jwt");
 }
+
+#[test]
+fn auth_dev() {
+    check("auth-dev");
+}

@@ -29,6 +29,7 @@ pub const FIXTURES: &[&str] = &[
     "real-world",
     "mcp-tools",
     "auth-jwt",
+    "auth-dev",
 ];
 
 /// The tools of the `real-world` fixture: (tool name, schema file).
@@ -75,7 +76,11 @@ pub fn build_fixture(name: &str, dir: &Path) -> PathBuf {
         http: false,
         git: false,
         runtime: RuntimeSource::Path(runtime()),
-        auth: (name == "auth-jwt").then_some(AuthKind::Jwt),
+        auth: match name {
+            "auth-jwt" => Some(AuthKind::Jwt),
+            "auth-dev" => Some(AuthKind::Dev),
+            _ => None,
+        },
     };
     generate::new_project(&opts).expect("new");
     let mut project = Project::find(dir).expect("project");
@@ -145,6 +150,7 @@ pub fn build_fixture(name: &str, dir: &Path) -> PathBuf {
                 generate::add_tool(&mut project, &opts).expect("add-tool");
             }
         }
+        "auth-dev" => {}
         "auth-jwt" => {
             let tool = AddTool {
                 name: "wipe".into(),
