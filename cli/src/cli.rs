@@ -217,6 +217,11 @@ pub struct OpenApiOptions {
     /// Do not type inputs with typify (arguments arrive as serde_json::Value).
     #[arg(long)]
     pub untyped: bool,
+    /// Serve GETs without parameters as resources (`SCHEME://path`) and GETs
+    /// with one path parameter as resource templates (`SCHEME://path/{id}`),
+    /// as FastMCP's route maps do; the rest stay tools.
+    #[arg(long)]
+    pub resources: bool,
 }
 
 /// `import-openapi`.

@@ -244,7 +244,10 @@ fn auth_dev(binary: &Path) {
     let issuer: Value = serde_json::from_str(&issuer.1).expect("JSON");
     assert_eq!(issuer["issuer"], base.as_str());
     assert_eq!(status, 401);
-    assert!(keys.path().join("dev.key").is_file(), "the signing key is kept");
+    assert!(
+        keys.path().join("dev.key").is_file(),
+        "the signing key is kept"
+    );
 }
 
 /// `new --auth jwt`: refuses to serve HTTP unconfigured; configured, it needs a

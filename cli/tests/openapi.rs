@@ -240,3 +240,25 @@ fn import_timings() {
         }
     }
 }
+
+#[test]
+fn resources_from_plain_gets() {
+    check(
+        "openapi-resources",
+        Import {
+            spec: fixture("readme-oas-examples/3.1/petstore.json"),
+            name: Some("shop".into()),
+            filters: Filters {
+                operations: vec![
+                    "getInventory".into(),
+                    "getPetById".into(),
+                    "findPetsByStatus".into(),
+                    "deletePet".into(),
+                ],
+                ..Default::default()
+            },
+            resources: true,
+            ..Default::default()
+        },
+    );
+}

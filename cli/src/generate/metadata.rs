@@ -162,6 +162,8 @@ pub struct OpenApi {
     pub rename: std::collections::BTreeMap<String, String>,
     /// Whether inputs are typed with typify (default true).
     pub typed: bool,
+    /// Whether plain GETs are served as resources (`--resources`).
+    pub resources: bool,
 }
 
 /// Everything `[package.metadata.mcp]` lists.
@@ -344,6 +346,7 @@ pub fn read(path: &Path, doc: &DocumentMut) -> Result<Option<Metadata>> {
             },
             rename,
             typed: t.get("typed").and_then(Item::as_bool).unwrap_or(true),
+            resources: t.get("resources").and_then(Item::as_bool).unwrap_or(false),
         });
     }
     Ok(Some(meta))
@@ -380,6 +383,9 @@ pub fn set_openapi(path: &Path, doc: &mut DocumentMut, api: &OpenApi) -> Result<
             it.insert(k, v.as_str().into());
         }
         t.insert("tool_names", value(it));
+    }
+    if api.resources {
+        t.insert("resources", value(true));
     }
     if !api.typed {
         t.insert("typed", value(false));
