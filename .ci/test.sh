@@ -103,3 +103,19 @@ kill "$SERVER" 2>/dev/null || true
 wait "$SERVER" 2>/dev/null || true
 echo "auth: $passed passed, $failed failed"
 [ "$failed" = 0 ]
+
+echo "== OAuth: the official Python SDK client's OAuth flow (registration, PKCE, token, step-up) against the oauth_dev example"
+KEYS=$(mktemp -d)
+for sdk in 1 2; do
+  retry "the Python SDK $sdk.x client" ensure_py "$sdk"
+  P=$(free_port)
+  MCP_AUTH_DEV_KEY_FILE="$KEYS/dev-$sdk.key" "$EX/oauth_dev" --transport http --port "$P" 2>/dev/null &
+  SERVER=$!
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$P") 2>/dev/null && break; sleep 0.1; done
+  status=0
+  timeout 180 "$PY" "$ROOT/runtime/tests/oauth/oauth_flow.py" "http://127.0.0.1:$P/mcp" || status=$?
+  kill "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
+  [ "$status" = 0 ] || exit "$status"
+done
+rm -rf "$KEYS"

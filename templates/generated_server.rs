@@ -18,6 +18,9 @@ pub fn server() -> Server {
 {%- if let Some(s) = t.output_schema %}
         .output_schema(include_str!({{ s }}))
 {%- endif %}
+{%- if !t.scopes.is_empty() %}
+        .scopes([{% for s in t.scopes %}{{ s }}{% if !loop.last %}, {% endif %}{% endfor %}])
+{%- endif %}
 {%- endfor %}
 {%- for r in resources %}
 {%- if r.template %}
@@ -41,4 +44,15 @@ pub fn server() -> Server {
 {%- for a in apis %}
         .merge(crate::generated::openapi::{{ a }}::server())
 {%- endfor %}
+{%- if let Some(auth) = auth %}
+{%- if auth == &"dev" %}
+        // `auth = "dev"`: the development authorization server runs on the same
+        // port and signs the tokens this server accepts. Not for production.
+        .dev_auth()
+{%- else %}
+        // `auth = "jwt"`: tokens are checked against MCP_AUTH_* (see README.md);
+        // serving HTTP without them is refused.
+        .require_auth()
+{%- endif %}
+{%- endif %}
 }

@@ -1,4 +1,7 @@
 //! {{ title }}: {{ count }} tool(s) imported from `{{ spec }}`.
+{%- if !resources.is_empty() %}
+//! With `--resources`: {{ resources.len() }} parameterless or single-path-parameter `GET`(s) as resources.
+{%- endif %}
 //!
 //! Base URL: `{{ base_url_env }}`, else {% if base_url.is_empty() %}none (set it){% else %}`{{ base_url }}`{% endif %}.
 //! Timeout in seconds: `{{ timeout_env }}` (default 30).
@@ -21,7 +24,7 @@ pub static API: http::Api = http::Api {
     schemes: &[{% for s in schemes %}{{ s }},{% endfor %}],
 };
 
-/// Every tool of this API, to merge into the server.
+/// Every tool{% if !resources.is_empty() %} and resource{% endif %} of this API, to merge into the server.
 pub fn server() -> Server {
     let mut server = Server::new({{ title_lit }});
 {%- for t in tools %}
@@ -34,6 +37,15 @@ pub fn server() -> Server {
 {%- if t.output %}
         .output_schema({{ t.module }}::OUTPUT_SCHEMA)
 {%- endif %};
+{%- endfor %}
+{%- for r in resources %}
+    server = server
+        .resource{% if r.template %}_template{% endif %}({{ r.uri }}, {{ r.module }}::{{ r.module }})
+        .name({{ r.name }})
+{%- if let Some(d) = r.description %}
+        .description({{ d }})
+{%- endif %}
+        .mime_type({{ r.mime_type }});
 {%- endfor %}
     server
 }

@@ -1,7 +1,8 @@
 //! The HTTP side of every tool imported from OpenAPI, shared by all of them:
 //! build the request from the arguments (path, query, header and cookie
 //! parameters, a JSON, form or multipart body, credentials from env
-//! variables), send it with a timeout, and turn the answer into a tool result.
+//! variables), send it with a timeout, and turn the answer into a tool result
+//! (or, for a `GET` imported with `--resources`, into resource contents).
 //! An upstream 4xx/5xx becomes an `isError` result with the status and the
 //! start of the body. Credentials go only to the API's own base URL: redirects
 //! to another host are not followed.
@@ -179,13 +180,67 @@ fn env(name: &str) -> Option<String> {
 
 /// Calls the operation with the tool's arguments and answers as a tool result.
 pub async fn call<T: Serialize>(api: &Api, op: &Operation, input: &T) -> ToolResult {
-    match send(api, op, input).await {
-        Ok(result) => result,
-        Err(message) => ToolResult::error(message),
+    let fetched = match fetch(api, op, input).await {
+        Ok(fetched) => fetched,
+        Err(message) => return ToolResult::error(message),
+    };
+    if !fetched.status.is_success() {
+        return ToolResult::error(upstream_error(op, &fetched));
     }
+    answer(op, fetched.status, &fetched.mime, &fetched.bytes, &fetched.url)
 }
 
-async fn send<T: Serialize>(api: &Api, op: &Operation, input: &T) -> Result<ToolResult, String> {
+/// Calls a `GET` operation for a resource read and answers with its contents
+/// under `uri`: JSON and text as text, anything else as a blob. An upstream
+/// 404 is "not found"; other failures are internal errors naming the status.
+pub async fn read<T: Serialize>(api: &Api, op: &Operation, input: &T, uri: &str) -> Result<ResourceBody, ResourceError> {
+    let fetched = fetch(api, op, input).await.map_err(ResourceError::Internal)?;
+    if fetched.status == reqwest::StatusCode::NOT_FOUND {
+        return Err(ResourceError::NotFound(upstream_error(op, &fetched)));
+    }
+    if !fetched.status.is_success() {
+        return Err(ResourceError::Internal(upstream_error(op, &fetched)));
+    }
+    let essence = fetched.mime.split(';').next().unwrap_or("").trim().to_string();
+    let mime = if essence.is_empty() { "application/json".to_string() } else { essence.clone() };
+    let textual = essence.is_empty() || is_json(&essence) || is_text(&essence);
+    let contents = match std::str::from_utf8(&fetched.bytes) {
+        Ok(text) if textual => ResourceContents::text(uri, mime, text),
+        _ => ResourceContents::blob(uri, mime, &fetched.bytes),
+    };
+    Ok(ResourceBody::Contents(vec![contents]))
+}
+
+/// What the API answered.
+struct Fetched {
+    status: reqwest::StatusCode,
+    mime: String,
+    bytes: Vec<u8>,
+    url: String,
+}
+
+/// `METHOD /path answered STATUS: excerpt of the body`.
+fn upstream_error(op: &Operation, fetched: &Fetched) -> String {
+    let text = String::from_utf8_lossy(&fetched.bytes);
+    let mut excerpt: String = text.chars().take(EXCERPT).collect();
+    if text.chars().count() > EXCERPT {
+        excerpt.push('…');
+    }
+    format!("{} {} answered {}: {excerpt}", op.method, op.path, fetched.status)
+}
+
+fn is_json(essence: &str) -> bool {
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+fn is_text(essence: &str) -> bool {
+    essence.starts_with("text/")
+        || essence.ends_with("+xml")
+        || ["application/xml", "application/javascript", "application/x-yaml", "application/yaml", "application/sdp"].contains(&essence)
+}
+
+/// Builds the request from the arguments, sends it, and reads the whole answer.
+async fn fetch<T: Serialize>(api: &Api, op: &Operation, input: &T) -> Result<Fetched, String> {
     let args = match serde_json::to_value(input).map_err(|e| format!("the arguments could not be encoded: {e}"))? {
         Value::Object(map) => map,
         _ => serde_json::Map::new(),
@@ -311,15 +366,7 @@ async fn send<T: Serialize>(api: &Api, op: &Operation, input: &T) -> Result<Tool
         .bytes()
         .await
         .map_err(|e| format!("{} {}: reading the answer failed: {e}", op.method, op.path))?;
-    if !status.is_success() {
-        let text = String::from_utf8_lossy(&bytes);
-        let mut excerpt: String = text.chars().take(EXCERPT).collect();
-        if text.chars().count() > EXCERPT {
-            excerpt.push('…');
-        }
-        return Ok(ToolResult::error(format!("{} {} answered {status}: {excerpt}", op.method, op.path)));
-    }
-    Ok(answer(op, status, &mime, &bytes, &url))
+    Ok(Fetched { status, mime, bytes: bytes.to_vec(), url })
 }
 
 /// The first security alternative whose credentials are all set.
@@ -354,7 +401,7 @@ fn answer(op: &Operation, status: reqwest::StatusCode, mime: &str, bytes: &[u8],
         return ToolResult::new(vec![Content::text(format!("{} {} answered {status} with no content", op.method, op.path))]);
     }
     let essence = mime.split(';').next().unwrap_or("").trim();
-    let json = essence.is_empty() || essence == "application/json" || essence.ends_with("+json");
+    let json = essence.is_empty() || is_json(essence);
     if json {
         if let Ok(value) = serde_json::from_slice::<Value>(bytes) {
             if op.structured && (op.wrap || value.is_object()) {
@@ -368,9 +415,7 @@ fn answer(op: &Operation, status: reqwest::StatusCode, mime: &str, bytes: &[u8],
             return ToolResult::new(vec![Content::text(value.to_string())]);
         }
     }
-    let textual = essence.starts_with("text/")
-        || essence.ends_with("+xml")
-        || ["application/xml", "application/javascript", "application/x-yaml", "application/yaml", "application/sdp"].contains(&essence);
+    let textual = is_text(essence);
     match std::str::from_utf8(bytes) {
         Ok(text) if textual || essence.is_empty() || json => ToolResult::new(vec![Content::text(text)]),
         _ if essence.starts_with("image/") => ToolResult::new(vec![Content::image(bytes, essence)]),

@@ -211,6 +211,11 @@ pub struct NewArgs {
     /// Depend on this published version of mcp-runtime instead.
     #[arg(long, value_name = "VERSION")]
     pub runtime_version: Option<String>,
+    /// Check access tokens over HTTP: `jwt` against your authorization server
+    /// (MCP_AUTH_* variables), or `dev` with the runtime's development
+    /// authorization server on the same port. Implies `--transport http`.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub auth: Option<AuthArg>,
     /// Also import this OpenAPI document (as `import-openapi` does).
     #[arg(long, value_name = "FILE")]
     pub from_openapi: Option<PathBuf>,
@@ -249,6 +254,11 @@ pub struct OpenApiOptions {
     /// Do not type inputs with typify (arguments arrive as serde_json::Value).
     #[arg(long)]
     pub untyped: bool,
+    /// Serve GETs without parameters as resources (`SCHEME://path`) and GETs
+    /// with one path parameter as resource templates (`SCHEME://path/{id}`),
+    /// as FastMCP's route maps do; the rest stay tools.
+    #[arg(long)]
+    pub resources: bool,
 }
 
 /// `import-openapi`.
@@ -302,6 +312,9 @@ pub struct AddToolArgs {
     /// Generate a plain `fn` handler instead of an `async fn`.
     #[arg(long)]
     pub sync: bool,
+    /// A scope the caller's access token needs to see and call the tool (repeatable; HTTP with auth).
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Vec<String>,
     /// Make the tool from an operation of this OpenAPI document (with --operation).
     #[arg(long, value_name = "FILE", requires = "operation", conflicts_with_all = ["input", "output", "arg"])]
     pub openapi: Option<PathBuf>,
@@ -363,4 +376,13 @@ fn clap_cargo_styles() -> clap::builder::Styles {
         .usage(AnsiColor::Green.on_default() | Effects::BOLD)
         .literal(AnsiColor::Cyan.on_default() | Effects::BOLD)
         .placeholder(AnsiColor::Cyan.on_default())
+}
+
+/// `new --auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthArg {
+    /// JWTs from your authorization server, checked against its JWKS (MCP_AUTH_* variables).
+    Jwt,
+    /// The runtime's development authorization server (not for production).
+    Dev,
 }

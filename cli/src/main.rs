@@ -25,9 +25,11 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         return 6;
     }
     match err.downcast_ref::<Error>() {
-        Some(Error::Invalid(_) | Error::Json { .. } | Error::Manifest { .. }) => 3,
+        Some(
+            Error::Invalid(_) | Error::Json { .. } | Error::Yaml { .. } | Error::Manifest { .. },
+        ) => 3,
         Some(Error::Io { .. }) => 4,
-        Some(Error::NotAProject { .. }) => 5,
+        Some(Error::NotAProject { .. } | Error::Ambiguous { .. }) => 5,
         _ => 1,
     }
 }

@@ -99,3 +99,115 @@ fn new_then_bad_schema_then_edits_kept() {
         .expect("server")
         .contains("search_input_2"));
 }
+
+#[test]
+fn yaml_schemas_are_stored_as_json_and_bad_yaml_names_line_and_column() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let runtime = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime");
+    let (code, out) = cargo_mcp(
+        tmp.path(),
+        &[
+            "new",
+            "demo",
+            "--vcs",
+            "none",
+            "--runtime-path",
+            &runtime.to_string_lossy(),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let project = tmp.path().join("demo");
+    std::fs::write(
+        tmp.path().join("search.yaml"),
+        "# a YAML schema\ntype: object\nproperties:\n  query:\n    type: string\n    description: What to look for\n  limit: {type: integer, minimum: 1}\nrequired: [query]\n",
+    )
+    .expect("write");
+    let (code, out) = cargo_mcp(
+        &project,
+        &["add-tool", "search", "--input", "../search.yaml"],
+    );
+    assert_eq!(code, 0, "{out}");
+    let stored =
+        std::fs::read_to_string(project.join("schemas/search.input.json")).expect("stored");
+    let stored: serde_json::Value = serde_json::from_str(&stored).expect("stored as JSON");
+    assert_eq!(
+        stored,
+        serde_json::json!({
+            "type": "object",
+            "properties": {
+                "query": {"type": "string", "description": "What to look for"},
+                "limit": {"type": "integer", "minimum": 1}
+            },
+            "required": ["query"]
+        })
+    );
+    assert!(
+        std::fs::read_to_string(project.join("src/generated/tools/search.rs"))
+            .expect("types")
+            .contains("pub query: ::std::string::String")
+    );
+
+    std::fs::write(
+        tmp.path().join("bad.yml"),
+        "type: object\nproperties:\n  a: [1, 2\n",
+    )
+    .expect("write");
+    let before = std::fs::read_to_string(project.join("Cargo.toml")).expect("manifest");
+    let (code, out) = cargo_mcp(&project, &["add-tool", "bad", "--input", "../bad.yml"]);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("bad.yml:") && out.contains("invalid YAML"),
+        "{out}"
+    );
+    let located = out
+        .split("bad.yml:")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|line| line.parse::<usize>().ok());
+    assert!(located.is_some_and(|l| l >= 3), "names the line: {out}");
+    assert_eq!(
+        before,
+        std::fs::read_to_string(project.join("Cargo.toml")).expect("manifest"),
+        "nothing half-written"
+    );
+}
+
+#[test]
+fn a_project_inside_a_workspace_is_found_from_anywhere_in_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let runtime = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime");
+    let runtime = runtime.to_string_lossy().to_string();
+    std::fs::write(
+        tmp.path().join("Cargo.toml"),
+        "[workspace]\nresolver = \"2\"\nmembers = []\n",
+    )
+    .expect("workspace");
+    for name in ["alpha", "beta"] {
+        let (code, out) = cargo_mcp(
+            tmp.path(),
+            &["new", name, "--vcs", "none", "--runtime-path", &runtime],
+        );
+        assert_eq!(code, 0, "{out}");
+    }
+    let workspace = std::fs::read_to_string(tmp.path().join("Cargo.toml")).expect("ws");
+    assert!(
+        workspace.contains("\"alpha\"") && workspace.contains("\"beta\""),
+        "{workspace}"
+    );
+    // From inside a member: that member.
+    let (code, out) = cargo_mcp(
+        &tmp.path().join("beta/src/tools"),
+        &["add-tool", "only_beta"],
+    );
+    assert_eq!(code, 0, "{out}");
+    let beta = std::fs::read_to_string(tmp.path().join("beta/Cargo.toml")).expect("beta");
+    let alpha = std::fs::read_to_string(tmp.path().join("alpha/Cargo.toml")).expect("alpha");
+    assert!(beta.contains("only_beta") && !alpha.contains("only_beta"));
+    // From the workspace root with two servers: ambiguous, and the message lists them.
+    let (code, out) = cargo_mcp(tmp.path(), &["add-tool", "which"]);
+    assert_eq!(code, 5, "{out}");
+    assert!(
+        out.contains("alpha") && out.contains("beta") && out.contains("--manifest-path"),
+        "{out}"
+    );
+}

@@ -187,6 +187,179 @@ fn inspect_fixtures(bin: &dyn Fn(&str) -> PathBuf) {
     assert_eq!((code2, out2.trim()), (0, "Hello, Ada!"), "{err2}");
     let (code, _, err) = inspect(&[&url, "tools"]);
     assert_eq!(code, 6, "unreachable once stopped: {err}");
+
+    auth_jwt(&bin("auth-jwt"));
+    auth_dev(&bin("auth-dev"));
+}
+
+/// `new --auth dev`: the development authorization server answers on the
+/// server's own port and the MCP endpoint wants its tokens.
+fn auth_dev(binary: &Path) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let keys = tempfile::tempdir().expect("tmp");
+    let mut server = Command::new(binary)
+        .args(["--port", &port.to_string()])
+        .env("MCP_AUTH_DEV_KEY_FILE", keys.path().join("dev.key"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("HTTP server starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "HTTP server listens");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let base = format!("http://127.0.0.1:{port}");
+    let get = |path: &str| {
+        let mut res = agent.get(&format!("{base}{path}")).call().expect("answer");
+        (
+            res.status().as_u16(),
+            res.body_mut().read_to_string().unwrap_or_default(),
+        )
+    };
+    let resource = get("/.well-known/oauth-protected-resource/mcp");
+    let issuer = get("/.well-known/oauth-authorization-server");
+    let mut unauthenticated = agent
+        .post(&format!("{base}/mcp"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .send(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#)
+        .expect("answer");
+    let status = unauthenticated.status().as_u16();
+    let _ = unauthenticated.body_mut().read_to_string();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(resource.0, 200, "{}", resource.1);
+    let resource: Value = serde_json::from_str(&resource.1).expect("JSON");
+    assert_eq!(resource["authorization_servers"][0], base.as_str());
+    assert_eq!(issuer.0, 200, "{}", issuer.1);
+    let issuer: Value = serde_json::from_str(&issuer.1).expect("JSON");
+    assert_eq!(issuer["issuer"], base.as_str());
+    assert_eq!(status, 401);
+    assert!(
+        keys.path().join("dev.key").is_file(),
+        "the signing key is kept"
+    );
+}
+
+/// `new --auth jwt`: refuses to serve HTTP unconfigured; configured, it needs a
+/// token, and `add-tool --scope admin` hides the tool from other tokens.
+fn auth_jwt(binary: &Path) {
+    let free_port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port()
+    };
+    let unconfigured = Command::new(binary)
+        .args(["--port", &free_port().to_string()])
+        .env_remove("MCP_TRANSPORT")
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&unconfigured.stderr).to_string()
+        + &String::from_utf8_lossy(&unconfigured.stdout);
+    assert!(!unconfigured.status.success(), "{said}");
+    assert!(said.contains("MCP_AUTH_ISSUER_URL"), "{said}");
+
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let mut server = Command::new(binary)
+        .args(["--port", &port.to_string()])
+        .env("MCP_AUTH_RESOURCE_URL", &url)
+        .env("MCP_AUTH_DEV_TOKENS", "admin-token:admin;user-token:read")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("HTTP server starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "HTTP server listens");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let post = |token: Option<&str>, session: Option<&str>, body: Value| {
+        let mut req = agent
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream");
+        if let Some(t) = token {
+            req = req.header("authorization", &format!("Bearer {t}"));
+        }
+        if let Some(s) = session {
+            req = req
+                .header("mcp-session-id", s)
+                .header("mcp-protocol-version", "2025-06-18");
+        }
+        let mut res = req.send(body.to_string()).expect("HTTP answer");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.body_mut().read_to_string().unwrap_or_default();
+        (status, headers, text)
+    };
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "e2e", "version": "0"}}});
+    let (status, headers, _) = post(None, None, init.clone());
+    let challenge = headers
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let (tools_of, names) = (
+        |token: &str| {
+            let (status, headers, _) = post(Some(token), None, init.clone());
+            assert_eq!(status, 200, "{token} initializes");
+            let session = headers
+                .get("mcp-session-id")
+                .and_then(|v| v.to_str().ok())
+                .expect("a session")
+                .to_string();
+            post(
+                Some(token),
+                Some(&session),
+                json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+            );
+            let (_, _, text) = post(
+                Some(token),
+                Some(&session),
+                json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+            );
+            text
+        },
+        |text: &str| -> Vec<String> {
+            let json = text
+                .lines()
+                .find_map(|l| l.strip_prefix("data: "))
+                .unwrap_or(text);
+            let v: Value = serde_json::from_str(json).expect("JSON");
+            v["result"]["tools"]
+                .as_array()
+                .expect("tools")
+                .iter()
+                .filter_map(|t| t["name"].as_str().map(str::to_string))
+                .collect()
+        },
+    );
+    let admin = names(&tools_of("admin-token"));
+    let user = names(&tools_of("user-token"));
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(status, 401, "no token");
+    assert!(challenge.contains("resource_metadata="), "{challenge}");
+    assert_eq!(admin, ["hello", "wipe"]);
+    assert_eq!(user, ["hello"]);
 }
 
 fn request(id: i64, method: &str, params: Value) -> Value {

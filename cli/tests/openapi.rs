@@ -22,6 +22,7 @@ fn project_with(dir: &Path, import: &Import) -> Project {
         http: false,
         git: false,
         runtime: RuntimeSource::Path(common::runtime()),
+        auth: None,
     })
     .expect("new");
     let mut project = Project::find(dir).expect("project");
@@ -127,6 +128,7 @@ fn max_tools_asks_for_filters_and_lists_tags() {
         http: false,
         git: false,
         runtime: RuntimeSource::Path(common::runtime()),
+        auth: None,
     })
     .expect("new");
     let mut project = Project::find(&root).expect("project");
@@ -237,4 +239,26 @@ fn import_timings() {
             assert!(elapsed.as_secs_f64() < 5.0, "GitHub took {elapsed:?}");
         }
     }
+}
+
+#[test]
+fn resources_from_plain_gets() {
+    check(
+        "openapi-resources",
+        Import {
+            spec: fixture("readme-oas-examples/3.1/petstore.json"),
+            name: Some("shop".into()),
+            filters: Filters {
+                operations: vec![
+                    "getInventory".into(),
+                    "getPetById".into(),
+                    "findPetsByStatus".into(),
+                    "deletePet".into(),
+                ],
+                ..Default::default()
+            },
+            resources: true,
+            ..Default::default()
+        },
+    );
 }

@@ -79,6 +79,8 @@ fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>) {
             ("200 OK", r#"[{"name":"Rex","photoUrls":[]}]"#)
         }
         ("POST", "/v2/pet/5") => ("200 OK", ""),
+        ("GET", "/v3/store/inventory") => ("200 OK", r#"{"available":5}"#),
+        ("GET", "/v3/pet/77") => ("200 OK", r#"{"id":77,"name":"Kit"}"#),
         ("GET", _) => ("404 Not Found", r#"{"code":404,"message":"no such pet"}"#),
         _ => ("500 Internal Server Error", "unexpected"),
     };
@@ -153,6 +155,7 @@ fn generated_petstore_calls_the_upstream() {
         http: false,
         git: false,
         runtime: RuntimeSource::Path(common::runtime()),
+        auth: None,
     })
     .expect("new");
     let mut project = Project::find(&root).expect("project");
@@ -182,6 +185,23 @@ fn generated_petstore_calls_the_upstream() {
         },
     )
     .expect("import 3.1");
+    // The same document again with --resources: a parameterless GET becomes a
+    // resource, a GET with one path parameter a resource template.
+    let spec = common::repo().join("fixtures/openapi/readme-oas-examples/3.1/petstore.json");
+    openapi::import(
+        &mut project,
+        &Import {
+            spec,
+            name: Some("shop".into()),
+            filters: openapi::Filters {
+                operations: vec!["getInventory".into(), "getPetById".into()],
+                ..Default::default()
+            },
+            resources: true,
+            ..Default::default()
+        },
+    )
+    .expect("import with resources");
 
     let target: PathBuf = std::env::var_os("CARGO_MCP_E2E_TARGET")
         .map(PathBuf::from)
@@ -242,6 +262,15 @@ fn generated_petstore_calls_the_upstream() {
             "updatePetWithForm",
             json!({"petId": 5, "name": "Rex", "status": "sold"}),
         ),
+        request(11, "resources/list", json!({})),
+        request(12, "resources/templates/list", json!({})),
+        request(
+            13,
+            "resources/read",
+            json!({"uri": "shop://store/inventory"}),
+        ),
+        request(14, "resources/read", json!({"uri": "shop://pet/77"})),
+        request(15, "resources/read", json!({"uri": "shop://pet/1"})),
     ];
     let env = [
         ("PETSTORE_BASE_URL", format!("http://127.0.0.1:{port}/v1")),
@@ -249,6 +278,8 @@ fn generated_petstore_calls_the_upstream() {
         ("STORE31_BASE_URL", format!("http://127.0.0.1:{port}/v2")),
         ("STORE31_API_KEY", "secret-key".to_string()),
         ("STORE31_PETSTORE_AUTH_TOKEN", "oauth-token".to_string()),
+        ("SHOP_BASE_URL", format!("http://127.0.0.1:{port}/v3")),
+        ("SHOP_API_KEY", "shop-key".to_string()),
     ];
     let a = talk(&binary, &env, &messages);
 
@@ -323,8 +354,46 @@ fn generated_petstore_calls_the_upstream() {
     );
     assert_ne!(a[&10]["result"]["isError"], json!(true), "{}", a[&10]);
 
+    // --resources: listed as resources, not tools, and read through the upstream.
+    // `getInventory` is a tool of store31 already: names stay unique project-wide.
+    assert_eq!(
+        a[&11]["result"]["resources"],
+        json!([{"uri": "shop://store/inventory", "name": "getInventory_2",
+                "description": "Returns pet inventories by status\n\nReturns a map of status codes to quantities",
+                "mimeType": "application/json"}]),
+        "{}",
+        a[&11]
+    );
+    assert_eq!(
+        a[&12]["result"]["resourceTemplates"][0]["uriTemplate"], "shop://pet/{petId}",
+        "{}",
+        a[&12]
+    );
+    assert_eq!(
+        a[&13]["result"]["contents"],
+        json!([{"uri": "shop://store/inventory", "mimeType": "application/json", "text": "{\"available\":5}"}]),
+        "{}",
+        a[&13]
+    );
+    assert_eq!(
+        a[&14]["result"]["contents"][0]["text"], r#"{"id":77,"name":"Kit"}"#,
+        "{}",
+        a[&14]
+    );
+    assert_eq!(
+        a[&15]["error"]["code"], -32002,
+        "upstream 404 is not found: {}",
+        a[&15]
+    );
+
     let seen = seen.lock().expect("lock").clone();
-    assert_eq!(seen.len(), 7, "{seen:#?}");
+    assert_eq!(seen.len(), 10, "{seen:#?}");
+    assert_eq!(
+        (seen[7].target.as_str(), seen[7].header("api_key")),
+        ("/v3/store/inventory", Some("shop-key")),
+        "{seen:#?}"
+    );
+    assert_eq!(seen[8].target, "/v3/pet/77");
     assert_eq!(
         (seen[0].method.as_str(), seen[0].target.as_str()),
         ("GET", "/v1/pets?limit=2")

@@ -68,3 +68,13 @@ fn real_world() {
 fn mcp_tools() {
     check("mcp-tools");
 }
+
+#[test]
+fn auth_jwt() {
+    check("auth-jwt");
+}
+
+#[test]
+fn auth_dev() {
+    check("auth-dev");
+}

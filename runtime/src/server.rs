@@ -602,6 +602,69 @@ impl Server {
         self
     }
 
+    /// Refuses to serve HTTP unless access tokens are checked (by
+    /// [`Server::auth`] or `MCP_AUTH_*`): a server that must not run open
+    /// stops at startup with a message naming the variables, instead of
+    /// serving everyone. Stdio is unaffected (there are no tokens there).
+    ///
+    /// ```
+    /// # use mcp_runtime::prelude::*;
+    /// let server = Server::new("private").tool("wipe", || async { "done" }).require_auth();
+    /// # let _ = server;
+    /// ```
+    pub fn require_auth(mut self) -> Self {
+        self.http.require_auth = true;
+        self
+    }
+
+    /// Serves the development OAuth 2.1 authorization server
+    /// ([`DevAuthServer`](crate::auth::dev_server::DevAuthServer)) on the
+    /// server's own port and requires its tokens on the MCP endpoints, so
+    /// that OAuth clients run the whole flow (discovery, dynamic client
+    /// registration, authorization code with PKCE, token) against one
+    /// process. **Development only**: it approves every request as the user
+    /// `dev-user` without a login, and says so in a loud warning at start.
+    ///
+    /// - The issuer is the server's base URL: the origin of
+    ///   `MCP_AUTH_RESOURCE_URL` when set, else `http://127.0.0.1:PORT` for a
+    ///   server bound to `0.0.0.0`, `localhost` or `127.0.0.1` (else
+    ///   `http://HOST:PORT`), with the port actually bound.
+    /// - The resource (the token audience, RFC 8707) is the MCP endpoint's
+    ///   URL, such as `http://127.0.0.1:8000/mcp`; clients should connect
+    ///   to that very URL.
+    /// - `MCP_AUTH_REQUIRED_SCOPES` are required on every request and,
+    ///   with `MCP_AUTH_SCOPES_SUPPORTED`, announced; per-item
+    ///   [`scopes`](Server::scopes) work as with any verifier.
+    /// - The signing key is kept in `MCP_AUTH_DEV_KEY_FILE` (default
+    ///   `.mcp-dev-auth.key` in the working directory, made with mode 0600),
+    ///   so tokens survive restarts.
+    ///
+    /// `MCP_AUTH_DEV=true` in the environment turns it on for any server;
+    /// this method wins over the environment (and `MCP_AUTH_DEV=false`
+    /// wins over nothing). An explicit [`auth`](Server::auth) wins over
+    /// both. Over stdio it is ignored, with a warning.
+    ///
+    /// ```no_run
+    /// use mcp_runtime::prelude::*;
+    ///
+    /// async fn whoami(ctx: Context) -> String {
+    ///     ctx.access_token()
+    ///         .and_then(|t| t.subject.clone())
+    ///         .unwrap_or_default()
+    /// }
+    ///
+    /// #[tokio::main]
+    /// async fn main() -> Result<(), mcp_runtime::Error> {
+    ///     // Then: cargo run -- --transport http --port 8000, and point an
+    ///     // OAuth-capable client at http://127.0.0.1:8000/mcp.
+    ///     Server::new("demo").tool("whoami", whoami).dev_auth().run().await
+    /// }
+    /// ```
+    #[cfg(feature = "auth")]
+    pub fn dev_auth(self) -> Self {
+        self.setting("MCP_AUTH_DEV", "true")
+    }
+
     /// Serves an axum route beside the MCP endpoint, on the same port (HTTP
     /// transports only): `.route("/health", axum::routing::get(|| async { "ok" }))`.
     /// Handlers may take `axum::Extension<ServerHandle>` to reach the server.
@@ -642,6 +705,11 @@ impl Server {
         }
         let mut http = self.http;
         resolve_auth(&mut http, &self.overrides, &settings)?;
+        if http.require_auth && settings.transport != Transport::Stdio && !http.auth_configured() {
+            return Err(Error::Builder(
+                "this server requires access tokens over HTTP, but none are configured: set MCP_AUTH_RESOURCE_URL, MCP_AUTH_ISSUER_URL and MCP_AUTH_JWKS_URL (or MCP_AUTH_INTROSPECTION_URL), in the environment or in .env".into(),
+            ));
+        }
         let registry = assemble(self.items, &settings)?;
         let core = Core::new(
             Value::Object(self.info),
@@ -680,7 +748,7 @@ fn resolve_auth(
     if http.auth.is_some() {
         return Ok(());
     }
-    let config = crate::auth::AuthConfig::from_lookup(|var| {
+    let lookup = |var: &str| {
         overrides
             .values
             .iter()
@@ -688,16 +756,24 @@ fn resolve_auth(
             .find(|(k, _)| *k == var)
             .map(|(_, v)| v.clone())
             .or_else(|| std::env::var(var).ok())
-    })
-    .map_err(|e| Error::Builder(e.to_string()))?;
+    };
+    if settings.auth_dev {
+        // The development server is the verifier; the other values (the
+        // resource URL, scopes) still apply.
+        let config = crate::auth::AuthConfig::read_lookup(lookup)
+            .map_err(|e| Error::Builder(e.to_string()))?;
+        let endpoint =
+            crate::transport::http::join_path(&settings.mount_path, &settings.streamable_http_path);
+        http.dev_auth = Some(Arc::new(crate::auth::dev_mode::DevAuthPlan::new(
+            config, settings, endpoint,
+        )));
+        return Ok(());
+    }
+    let config =
+        crate::auth::AuthConfig::from_lookup(lookup).map_err(|e| Error::Builder(e.to_string()))?;
     if let Some(config) = config {
         let auth =
             crate::auth::Auth::from_config(config).map_err(|e| Error::Builder(e.to_string()))?;
-        if settings.transport == Transport::Stdio {
-            tracing::warn!(
-                "MCP_AUTH_* settings are ignored on stdio: tokens apply to the HTTP transports only"
-            );
-        }
         http.auth = Some(Arc::new(auth));
     }
     Ok(())
@@ -847,8 +923,22 @@ impl Service {
 
     /// Serves the transport the settings chose.
     pub async fn serve(&self) -> Result<(), Error> {
+        #[cfg(not(feature = "auth"))]
+        if self.core.settings.auth_dev {
+            tracing::warn!(
+                "MCP_AUTH_DEV is ignored: this server was built without the `auth` feature"
+            );
+        }
         match self.core.settings.transport {
-            Transport::Stdio => self.serve_stdio().await,
+            Transport::Stdio => {
+                // Logged here, once tracing is set up (not while building).
+                if self.http.auth_configured() {
+                    tracing::warn!(
+                        "MCP_AUTH_* settings are ignored on stdio: tokens apply to the HTTP transports only"
+                    );
+                }
+                self.serve_stdio().await
+            }
             Transport::Http | Transport::Sse => crate::transport::serve_http(self.clone()).await,
         }
     }

@@ -139,8 +139,28 @@ pub struct Settings {
     /// `MCP_DNS_REBINDING_PROTECTION`: check `Host` and `Origin`; unset means
     /// on when bound to a loopback address or when allowed hosts/origins are set.
     pub dns_rebinding_protection: Option<bool>,
+    /// `MCP_AUTH_DEV`: serve the development authorization server beside the
+    /// HTTP endpoints and require its tokens (feature `auth`; default false).
+    /// Development only: it approves every request without a login.
+    pub auth_dev: bool,
+    /// `MCP_AUTH_DEV_KEY_FILE`: where the development authorization server
+    /// keeps its signing key (default `.mcp-dev-auth.key` in the working
+    /// directory, made with mode 0600).
+    pub auth_dev_key_file: String,
     /// Where each value came from, by environment variable name.
     pub sources: Vec<(&'static str, Source)>,
+}
+
+/// The default of `MCP_AUTH_DEV_KEY_FILE`, relative to the working directory.
+pub const DEFAULT_DEV_KEY_FILE: &str = ".mcp-dev-auth.key";
+
+/// An on/off value: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`, any case.
+fn parse_switch(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
 }
 
 /// Values set on the builder; unset ones fall through to flags, env, defaults.
@@ -271,6 +291,16 @@ impl Settings {
                 reason: "expected public or private".into(),
             });
         }
+        let auth_dev = match get("MCP_AUTH_DEV") {
+            None => false,
+            Some(v) => parse_switch(&v).ok_or_else(|| Error::Setting {
+                name: "MCP_AUTH_DEV".into(),
+                value: v.clone(),
+                reason: "expected true or false (1/0, yes/no, on/off)".into(),
+            })?,
+        };
+        let auth_dev_key_file =
+            get("MCP_AUTH_DEV_KEY_FILE").unwrap_or_else(|| DEFAULT_DEV_KEY_FILE.into());
         let settings = Settings {
             transport: parse("MCP_TRANSPORT", get("MCP_TRANSPORT"), Transport::Stdio)?,
             host: get("MCP_HOST").unwrap_or_else(|| "127.0.0.1".into()),
@@ -338,6 +368,8 @@ impl Settings {
                 None => None,
                 v => Some(parse("MCP_DNS_REBINDING_PROTECTION", v, false)?),
             },
+            auth_dev,
+            auth_dev_key_file,
             sources: Vec::new(),
         };
         for (var, zero) in [
@@ -420,6 +452,33 @@ mod tests {
         })
         .unwrap_err();
         assert!(e.to_string().contains("MCP_MAX_SESSIONS"), "{e}");
+    }
+
+    #[test]
+    fn dev_auth_follows_builder_then_env_then_default() {
+        let d = Settings::defaults();
+        assert!(!d.auth_dev);
+        assert_eq!(d.auth_dev_key_file, DEFAULT_DEV_KEY_FILE);
+        let env = |k: &str| match k {
+            "MCP_AUTH_DEV" => Some("TRUE".to_string()),
+            "MCP_AUTH_DEV_KEY_FILE" => Some("/tmp/k".to_string()),
+            _ => None,
+        };
+        let s = Settings::resolve(&Overrides::default(), &[], env).unwrap();
+        assert!(s.auth_dev);
+        assert_eq!(s.auth_dev_key_file, "/tmp/k");
+        let mut o = Overrides::default();
+        o.set("MCP_AUTH_DEV", "false");
+        assert!(!Settings::resolve(&o, &[], env).unwrap().auth_dev);
+        let e = Settings::resolve(&Overrides::default(), &[], |k| {
+            (k == "MCP_AUTH_DEV").then(|| "maybe".to_string())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("MCP_AUTH_DEV") && e.contains("maybe") && e.contains("true or false"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -228,3 +228,32 @@ async fn legacy_sessions_see_each_requests_token() {
     // Sent as SSE the status is already 200; as JSON it is 403.
     assert!(status == 403 || status == 200, "{status}");
 }
+
+#[test]
+fn require_auth_refuses_http_without_token_checks_and_names_the_variables() {
+    let open = Server::new("t")
+        .tool("wipe", || async { "wiped" })
+        .require_auth()
+        .transport(Transport::Http)
+        .build();
+    let message = open.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        message.contains("MCP_AUTH_ISSUER_URL") && message.contains("MCP_AUTH_RESOURCE_URL"),
+        "{message}"
+    );
+    // Stdio has no tokens: nothing to require.
+    assert!(Server::new("t")
+        .tool("wipe", || async { "wiped" })
+        .require_auth()
+        .transport(Transport::Stdio)
+        .build()
+        .is_ok());
+    // Configured by MCP_AUTH_* (here through the builder): it serves.
+    assert!(Server::new("t")
+        .tool("wipe", || async { "wiped" })
+        .require_auth()
+        .transport(Transport::Http)
+        .setting("MCP_AUTH_DEV_TOKENS", "t1:read")
+        .build()
+        .is_ok());
+}

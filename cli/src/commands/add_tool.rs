@@ -29,6 +29,7 @@ pub fn exec(args: AddToolArgs, ui: &Ui) -> anyhow::Result<()> {
         output: args.output,
         args: parsed,
         sync: args.sync,
+        scopes: args.scope,
     };
     let report = add_tool(&mut project, &opts)?;
     super::print_report(ui, &report);

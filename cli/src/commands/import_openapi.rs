@@ -21,6 +21,7 @@ pub fn import_options(spec: &Path, o: &OpenApiOptions) -> Import {
         },
         max_tools: o.max_tools,
         typed: !o.untyped,
+        resources: o.resources,
         ..Default::default()
     }
 }

@@ -1,6 +1,7 @@
 //! `cargo mcp new`.
 
-use crate::cli::{NewArgs, TransportArg, Vcs};
+use crate::cli::{AuthArg, NewArgs, TransportArg, Vcs};
+use crate::generate::metadata::AuthKind;
 use crate::generate::{new_project, NewProject, RuntimeSource};
 use crate::ui::Ui;
 
@@ -36,6 +37,10 @@ pub fn exec(args: NewArgs, ui: &Ui) -> anyhow::Result<()> {
         http: args.transport == TransportArg::Http,
         git: args.vcs == Vcs::Git,
         runtime,
+        auth: args.auth.map(|a| match a {
+            AuthArg::Jwt => AuthKind::Jwt,
+            AuthArg::Dev => AuthKind::Dev,
+        }),
     };
     let report = new_project(&opts)?;
     if let Some(mut import) = import {

@@ -25,6 +25,18 @@ pub enum Error {
         /// What serde_json said.
         message: String,
     },
+    /// A YAML file did not parse.
+    #[error("{}:{line}:{column}: invalid YAML: {message}\nFix the file and run the command again.", path.display())]
+    Yaml {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line (0 when the parser gave none).
+        line: usize,
+        /// 1-based column (0 when the parser gave none).
+        column: usize,
+        /// What the YAML parser said.
+        message: String,
+    },
     /// A Cargo.toml did not parse or has an unexpected shape.
     #[error("{}: {message}", path.display())]
     Manifest {
@@ -38,6 +50,14 @@ pub enum Error {
     NotAProject {
         /// Where the search started.
         start: PathBuf,
+    },
+    /// Several cargo-mcp projects in the workspace, and the current folder is in none of them.
+    #[error("{} is in a workspace with several cargo-mcp projects: {}.\nRun the command inside one of them, or pass --manifest-path.", start.display(), projects.join(", "))]
+    Ambiguous {
+        /// Where the search started.
+        start: PathBuf,
+        /// Each project's package name and manifest.
+        projects: Vec<String>,
     },
     /// The user asked for something that cannot be done as asked.
     #[error("{0}")]

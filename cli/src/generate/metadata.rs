@@ -110,6 +110,8 @@ pub struct Tool {
     pub args: Vec<Arg>,
     /// Whether the handler is a plain `fn`.
     pub sync: bool,
+    /// Scopes a caller's access token needs to see and call the tool (HTTP with auth).
+    pub scopes: Vec<String>,
 }
 
 /// A resource or resource template.
@@ -160,6 +162,8 @@ pub struct OpenApi {
     pub rename: std::collections::BTreeMap<String, String>,
     /// Whether inputs are typed with typify (default true).
     pub typed: bool,
+    /// Whether plain GETs are served as resources (`--resources`).
+    pub resources: bool,
 }
 
 /// Everything `[package.metadata.mcp]` lists.
@@ -173,6 +177,28 @@ pub struct Metadata {
     pub prompts: Vec<Prompt>,
     /// HTTP APIs imported from OpenAPI documents.
     pub openapi: Vec<OpenApi>,
+    /// How the server checks access tokens over HTTP (`auth = "jwt" | "dev"`).
+    pub auth: Option<AuthKind>,
+}
+
+/// How a generated server checks access tokens (`cargo mcp new --auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthKind {
+    /// JWTs from a real authorization server, configured by `MCP_AUTH_*`;
+    /// the server refuses to serve HTTP without them.
+    Jwt,
+    /// The runtime's development authorization server, on the same port.
+    Dev,
+}
+
+impl AuthKind {
+    /// The value written in `[package.metadata.mcp] auth`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthKind::Jwt => "jwt",
+            AuthKind::Dev => "dev",
+        }
+    }
 }
 
 impl Metadata {
@@ -224,7 +250,24 @@ pub fn read(path: &Path, doc: &DocumentMut) -> Result<Option<Metadata>> {
     else {
         return Ok(None);
     };
-    let mut meta = Metadata::default();
+    let auth = match mcp.get("auth").map(|a| a.as_str()) {
+        None => None,
+        Some(Some("jwt")) => Some(AuthKind::Jwt),
+        Some(Some("dev")) => Some(AuthKind::Dev),
+        Some(other) => {
+            return Err(bad(
+                path,
+                format!(
+                    "[package.metadata.mcp] `auth` must be \"jwt\" or \"dev\", not {}",
+                    other.unwrap_or("a non-string")
+                ),
+            ))
+        }
+    };
+    let mut meta = Metadata {
+        auth,
+        ..Metadata::default()
+    };
     let list = |key: &str| -> Result<Vec<&Table>> {
         match mcp.get(key) {
             None => Ok(Vec::new()),
@@ -242,6 +285,7 @@ pub fn read(path: &Path, doc: &DocumentMut) -> Result<Option<Metadata>> {
             output: opt_str(path, t, "output", &at)?,
             args: read_args(path, t, &at)?,
             sync: t.get("sync").and_then(Item::as_bool).unwrap_or(false),
+            scopes: read_strings(path, t, "scopes", &at)?,
         });
     }
     for (i, t) in list("resources")?.into_iter().enumerate() {
@@ -302,6 +346,7 @@ pub fn read(path: &Path, doc: &DocumentMut) -> Result<Option<Metadata>> {
             },
             rename,
             typed: t.get("typed").and_then(Item::as_bool).unwrap_or(true),
+            resources: t.get("resources").and_then(Item::as_bool).unwrap_or(false),
         });
     }
     Ok(Some(meta))
@@ -338,6 +383,9 @@ pub fn set_openapi(path: &Path, doc: &mut DocumentMut, api: &OpenApi) -> Result<
             it.insert(k, v.as_str().into());
         }
         t.insert("tool_names", value(it));
+    }
+    if api.resources {
+        t.insert("resources", value(true));
     }
     if !api.typed {
         t.insert("typed", value(false));
@@ -497,6 +545,13 @@ pub fn add_tool(path: &Path, doc: &mut DocumentMut, tool: &Tool) -> Result<()> {
     if tool.sync {
         t.insert("sync", value(true));
     }
+    if !tool.scopes.is_empty() {
+        let mut a = Array::new();
+        for s in &tool.scopes {
+            a.push(s.as_str());
+        }
+        t.insert("scopes", value(a));
+    }
     push(path, doc, "tools", t)
 }
 
@@ -557,4 +612,31 @@ pub fn ensure_dependency(
         deps.insert(dep.name, value(t));
     }
     Ok(true)
+}
+
+/// An optional array of strings at `key` of `table`.
+fn read_strings(path: &Path, table: &Table, key: &str, at: &str) -> Result<Vec<String>> {
+    match table.get(key) {
+        None => Ok(Vec::new()),
+        Some(item) => item
+            .as_array()
+            .and_then(|a| {
+                a.iter()
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect::<Option<Vec<String>>>()
+            })
+            .ok_or_else(|| bad(path, format!("`{at}.{key}` must be an array of strings"))),
+    }
+}
+
+/// Records how the server checks access tokens.
+pub fn set_auth(path: &Path, doc: &mut DocumentMut, auth: AuthKind) -> Result<()> {
+    let mcp = doc
+        .get_mut("package")
+        .and_then(|p| p.get_mut("metadata"))
+        .and_then(|m| m.get_mut("mcp"))
+        .and_then(Item::as_table_mut)
+        .ok_or_else(|| bad(path, "has no [package.metadata.mcp] table".to_string()))?;
+    mcp.insert("auth", value(auth.as_str()));
+    Ok(())
 }

@@ -3,7 +3,7 @@
 
 use super::error::{io, Error, Result};
 use super::files::{apply, Owner, PlannedFile};
-use super::metadata::{self, Arg, ArgType, Tool};
+use super::metadata::{self, Arg, ArgType, AuthKind, Tool};
 use super::names::{check_package_name, crate_name};
 use super::plan::{plan, Pending};
 use super::project::Project;
@@ -50,6 +50,8 @@ pub struct NewProject {
     pub git: bool,
     /// Where the runtime comes from.
     pub runtime: RuntimeSource,
+    /// How the server checks access tokens (implies HTTP by default).
+    pub auth: Option<AuthKind>,
 }
 
 /// What `new` did.
@@ -139,14 +141,16 @@ pub fn new_project(opts: &NewProject) -> Result<NewReport> {
     };
     metadata::add_tool(&manifest_path, &mut project.doc, &hello)?;
     project.meta.tools.push(hello);
+    if let Some(auth) = opts.auth {
+        metadata::set_auth(&manifest_path, &mut project.doc, auth)?;
+        project.meta.auth = Some(auth);
+    }
+    // Tokens only exist over HTTP, so a project with auth serves HTTP by default.
+    let http = opts.http || opts.auth.is_some();
     let krate = crate_name(&opts.name);
     let (mut files, findings) = plan(&mut project, &Pending::new())?;
     report.warnings.extend(findings.warnings);
-    let transport = if opts.http {
-        "Streamable HTTP"
-    } else {
-        "stdio"
-    };
+    let transport = if http { "Streamable HTTP" } else { "stdio" };
     for (path, contents) in [
         (
             "README.md",
@@ -156,6 +160,8 @@ pub fn new_project(opts: &NewProject) -> Result<NewReport> {
                     name: &opts.name,
                     transport,
                     runtime_note,
+                    auth: opts.auth.map(AuthKind::as_str),
+                    http,
                 },
             )?,
         ),
@@ -165,7 +171,7 @@ pub fn new_project(opts: &NewProject) -> Result<NewReport> {
                 "main.rs",
                 &MainRs {
                     crate_name: &krate,
-                    http: opts.http,
+                    http,
                 },
             )?,
         ),

@@ -6,7 +6,7 @@ use super::error::{io, Error, Result};
 use super::files::{apply, Applied, Owner, PlannedFile};
 use super::metadata::{self, Arg, Prompt, Resource, Tool};
 use super::names;
-use super::plan::{parse_json, plan, template_variables, Findings, Pending};
+use super::plan::{parse_json, parse_yaml, plan, template_variables, Findings, Pending};
 use super::project::Project;
 use std::path::{Path, PathBuf};
 
@@ -36,6 +36,8 @@ pub struct AddTool {
     pub args: Vec<Arg>,
     /// Plain `fn` handler.
     pub sync: bool,
+    /// Scopes a caller's token needs for the tool.
+    pub scopes: Vec<String>,
 }
 
 /// `add-tool`: records the tool, copies its schemas under `schemas/`, and regenerates.
@@ -51,6 +53,17 @@ pub fn add_tool(project: &mut Project, opts: &AddTool) -> Result<Report> {
     }
     if opts.input.is_some() && !opts.args.is_empty() {
         return Err(Error::Invalid("give either --input SCHEMA or --arg, not both: the schema already says what the arguments are".into()));
+    }
+    // RFC 6749 scope tokens: printable ASCII without space, `"` or `\`.
+    if let Some(bad) = opts.scopes.iter().find(|s| {
+        s.is_empty()
+            || !s
+                .chars()
+                .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\')
+    }) {
+        return Err(Error::Invalid(format!(
+            "--scope {bad:?} is not an OAuth scope: use printable ASCII without spaces, quotes or backslashes (as in `admin` or `user:profile`)"
+        )));
     }
     let (module, note) = names::module_name(&name, &project.meta.modules());
     notes.extend(note);
@@ -87,6 +100,7 @@ pub fn add_tool(project: &mut Project, opts: &AddTool) -> Result<Report> {
         output,
         args: opts.args.clone(),
         sync: opts.sync,
+        scopes: opts.scopes.clone(),
     };
     metadata::add_tool(&project.manifest, &mut project.doc, &tool)?;
     project.meta.tools.push(tool);
@@ -217,13 +231,22 @@ fn copy_schema(
 ) -> Result<String> {
     let text = std::fs::read_to_string(source).map_err(io(source))?;
     let lower = source.to_string_lossy().to_ascii_lowercase();
-    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
-        return Err(Error::Invalid(format!(
-            "{}: YAML schemas are not supported yet; convert it to JSON (for example with `yq -o json`) and pass the .json file",
-            source.display()
-        )));
-    }
-    parse_json(source, &text)?;
+    // A YAML schema is stored (and served) as the JSON it means, so everything
+    // downstream reads one format.
+    let text = if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        let value = parse_yaml(source, &text)?;
+        let mut json = serde_json::to_string_pretty(&value).map_err(|e| {
+            Error::Invalid(format!(
+                "{}: cannot be written as JSON: {e}",
+                source.display()
+            ))
+        })?;
+        json.push('\n');
+        json
+    } else {
+        parse_json(source, &text)?;
+        text
+    };
     let target = project.root.join(dest);
     if target.exists() {
         let same = std::fs::canonicalize(&target).ok() == std::fs::canonicalize(source).ok();

@@ -44,6 +44,25 @@ pub fn parse_json(path: &Path, text: &str) -> Result<Value> {
     })
 }
 
+/// Parses a YAML file's text into JSON, naming the file, line and column on failure.
+pub fn parse_yaml(path: &Path, text: &str) -> Result<Value> {
+    serde_yaml_ng::from_str(text).map_err(|e| {
+        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+        let message = e.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        Error::Yaml {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    })
+}
+
 fn read_schema(project: &Project, pending: &Pending, rel: &str) -> Result<Value> {
     let path = project.root.join(rel);
     let text = match pending.get(rel) {
@@ -186,6 +205,7 @@ pub fn plan(project: &mut Project, pending: &Pending) -> Result<(Vec<PlannedFile
             description: tool.description.as_deref().map(lit),
             input_schema: tool.input.as_deref().map(|p| lit(&format!("../../{p}"))),
             output_schema: tool.output.as_deref().map(|p| lit(&format!("../../{p}"))),
+            scopes: tool.scopes.iter().map(|s| lit(s)).collect(),
         });
     }
     if !meta.tools.is_empty() {
@@ -288,6 +308,7 @@ pub fn plan(project: &mut Project, pending: &Pending) -> Result<(Vec<PlannedFile
                 resources: resource_regs,
                 prompts: prompt_regs,
                 apis: apis.modules.clone(),
+                auth: meta.auth.map(super::metadata::AuthKind::as_str),
             },
         )?,
     )?);

@@ -47,6 +47,10 @@ pub struct ProjectReadme<'a> {
     pub transport: &'a str,
     /// Where the runtime comes from.
     pub runtime_note: String,
+    /// `jwt` or `dev` when the project checks access tokens.
+    pub auth: Option<&'a str>,
+    /// Whether HTTP is the default transport.
+    pub http: bool,
 }
 
 /// `.gitignore`.
@@ -98,6 +102,8 @@ pub struct ToolReg {
     pub input_schema: Option<String>,
     /// `include_str!` path literal of the output schema.
     pub output_schema: Option<String>,
+    /// Literals of the scopes a caller needs.
+    pub scopes: Vec<String>,
 }
 
 /// A resource as `server.rs` registers it.
@@ -136,6 +142,8 @@ pub struct ServerRs {
     pub prompts: Vec<PromptReg>,
     /// Modules of APIs imported from OpenAPI, merged in after the rest.
     pub apis: Vec<String>,
+    /// `jwt` or `dev` when the server checks access tokens.
+    pub auth: Option<&'static str>,
 }
 
 /// `src/{tools,resources,prompts}/mod.rs`.

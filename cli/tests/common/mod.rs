@@ -3,7 +3,11 @@
 
 #![allow(dead_code)]
 
-use cargo_mcp::generate::{self, metadata::Arg, AddTool, NewProject, Project, RuntimeSource};
+use cargo_mcp::generate::{
+    self,
+    metadata::{Arg, AuthKind},
+    AddTool, NewProject, Project, RuntimeSource,
+};
 use std::path::{Path, PathBuf};
 
 /// The repository root.
@@ -24,6 +28,8 @@ pub const FIXTURES: &[&str] = &[
     "prompt",
     "real-world",
     "mcp-tools",
+    "auth-jwt",
+    "auth-dev",
 ];
 
 /// The tools of the `real-world` fixture: (tool name, schema file).
@@ -70,6 +76,11 @@ pub fn build_fixture(name: &str, dir: &Path) -> PathBuf {
         http: false,
         git: false,
         runtime: RuntimeSource::Path(runtime()),
+        auth: match name {
+            "auth-jwt" => Some(AuthKind::Jwt),
+            "auth-dev" => Some(AuthKind::Dev),
+            _ => None,
+        },
     };
     generate::new_project(&opts).expect("new");
     let mut project = Project::find(dir).expect("project");
@@ -138,6 +149,16 @@ pub fn build_fixture(name: &str, dir: &Path) -> PathBuf {
                 };
                 generate::add_tool(&mut project, &opts).expect("add-tool");
             }
+        }
+        "auth-dev" => {}
+        "auth-jwt" => {
+            let tool = AddTool {
+                name: "wipe".into(),
+                description: Some("Wipe everything (admins only)".into()),
+                scopes: vec!["admin".into()],
+                ..Default::default()
+            };
+            generate::add_tool(&mut project, &tool).expect("add-tool");
         }
         other => panic!("no fixture {other}"),
     }

@@ -226,6 +226,19 @@ impl AuthConfig {
     pub fn from_lookup(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Option<AuthConfig>, AuthConfigError> {
+        let config = AuthConfig::read_lookup(lookup)?;
+        if let Some(c) = &config {
+            c.validate()?;
+        }
+        Ok(config)
+    }
+
+    /// Like [`AuthConfig::from_lookup`], without asking for a verifier: the
+    /// development authorization server brings its own, and takes the
+    /// resource URL, scopes and metadata texts from here.
+    pub(crate) fn read_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<AuthConfig>, AuthConfigError> {
         let get = |var: &str| {
             lookup(var)
                 .map(|v| v.trim().to_string())
@@ -323,7 +336,6 @@ impl AuthConfig {
             c.dev_tokens = parse_dev_tokens(&v)?;
         }
         c.resource_name = get("MCP_AUTH_RESOURCE_NAME");
-        c.validate()?;
         Ok(Some(c))
     }
 

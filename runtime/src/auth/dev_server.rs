@@ -217,6 +217,8 @@ impl DevAuthServer {
             "grant_types_supported": ["authorization_code", "refresh_token"],
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["none"],
+            // `/authorize` sends `iss` back with the code (RFC 9207 §3).
+            "authorization_response_iss_parameter_supported": true,
             "client_id_metadata_document_supported": true,
         })
     }

@@ -38,6 +38,8 @@
 #[cfg(feature = "auth")]
 mod config;
 #[cfg(feature = "auth")]
+pub(crate) mod dev_mode;
+#[cfg(feature = "auth")]
 pub mod dev_server;
 #[cfg(feature = "auth")]
 mod fixed;

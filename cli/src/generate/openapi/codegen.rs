@@ -38,6 +38,98 @@ struct ToolReg {
 }
 
 #[derive(Template)]
+#[template(path = "openapi_resource.rs", escape = "none")]
+struct ResourceRs<'a> {
+    uri: &'a str,
+    module: &'a str,
+    path: &'a str,
+    operation_id: Option<&'a str>,
+    spec: &'a str,
+    pointer: &'a str,
+    operation: String,
+    /// (template variable literal, argument literal) of a template.
+    variable: Option<(String, String)>,
+}
+
+struct ResourceReg {
+    uri: String,
+    name: String,
+    module: String,
+    description: Option<String>,
+    mime_type: String,
+    template: bool,
+}
+
+/// How a `GET` is served as a resource (`--resources`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AsResource {
+    /// The URI, or an RFC 6570 template with one variable.
+    pub uri: String,
+    /// The template's variable and the argument it fills.
+    pub variable: Option<(String, String)>,
+}
+
+/// FastMCP's route map: a `GET` with no parameters and no body becomes a
+/// resource `SCHEME://path`, one with a single path parameter and nothing
+/// else a template `SCHEME://path/{var}`; everything else stays a tool.
+pub fn as_resource(tool: &ToolPlan, scheme: &str) -> Option<AsResource> {
+    if tool.method != "GET" || tool.body.is_some() {
+        return None;
+    }
+    let rest = tool.path.trim_matches('/');
+    let rest = if rest.is_empty() { "index" } else { rest };
+    match tool.params.as_slice() {
+        [] if !rest.contains(['{', '}']) => Some(AsResource {
+            uri: format!("{scheme}://{rest}"),
+            variable: None,
+        }),
+        [p] if p.location == Location::Path => {
+            let placeholder = format!("{{{}}}", p.name);
+            if rest.matches(['{', '}']).count() != 2 || !rest.contains(&placeholder) {
+                return None;
+            }
+            // RFC 6570 variable names: letters, digits and `_` (dots separate).
+            let var: String = p
+                .name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            Some(AsResource {
+                uri: format!(
+                    "{scheme}://{}",
+                    rest.replace(&placeholder, &format!("{{{var}}}"))
+                ),
+                variable: Some((var, p.arg.clone())),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The URI scheme of an API's resources: its module name as RFC 3986 allows.
+pub fn uri_scheme(module: &str) -> String {
+    let scheme: String = module
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' | '+' | '-' | '.' => c,
+            'A'..='Z' => c.to_ascii_lowercase(),
+            _ => '-',
+        })
+        .collect();
+    if scheme.starts_with(|c: char| c.is_ascii_lowercase()) {
+        scheme
+    } else {
+        format!("api-{scheme}")
+    }
+}
+
+#[derive(Template)]
 #[template(path = "openapi_api.rs", escape = "none")]
 struct ApiRs<'a> {
     title: &'a str,
@@ -54,6 +146,7 @@ struct ApiRs<'a> {
     schemes: Vec<String>,
     modules: Vec<String>,
     tools: Vec<ToolReg>,
+    resources: Vec<ResourceReg>,
 }
 
 /// What one API's code needs from the project.
@@ -77,6 +170,10 @@ pub struct ApiCode {
     pub uses: Uses,
     /// Env variables and what they are, for the README.
     pub env: Vec<(String, String)>,
+    /// Names of the tools.
+    pub tools: Vec<String>,
+    /// URIs (or templates) of the resources (`--resources`).
+    pub resources: Vec<String>,
 }
 
 /// The env variable prefix of an API module (`petstore` → `PETSTORE`).
@@ -100,6 +197,7 @@ pub fn api_code(
     spec: &str,
     base_url: Option<&str>,
     typed: bool,
+    resources: bool,
 ) -> Result<ApiCode> {
     let prefix = prefix(module);
     let base_url_env = format!("{prefix}_BASE_URL");
@@ -113,11 +211,45 @@ pub fn api_code(
     let mut uses = Uses::default();
     let mut modules: Vec<String> = vec!["http".into()];
     let mut regs = Vec::new();
+    let mut resource_regs = Vec::new();
+    let mut tool_names = Vec::new();
+    let mut resource_uris = Vec::new();
+    let scheme = uri_scheme(module);
     for tool in &analysis.tools {
         let (m, _) = module_name(&tool.name, &modules);
         modules.push(m.clone());
+        if let Some(res) = resources.then(|| as_resource(tool, &scheme)).flatten() {
+            let body = render(
+                "openapi_resource.rs",
+                &ResourceRs {
+                    uri: &res.uri,
+                    module: &m,
+                    path: &tool.path.replace('\n', " "),
+                    operation_id: tool.operation_id.as_deref(),
+                    spec,
+                    pointer: &tool.pointer,
+                    operation: operation_code(tool, false, false),
+                    variable: res.variable.as_ref().map(|(v, a)| (lit(v), lit(a))),
+                },
+            )?;
+            files.push((format!("src/generated/openapi/{module}/{m}.rs"), body));
+            resource_uris.push(res.uri.clone());
+            resource_regs.push(ResourceReg {
+                uri: lit(&res.uri),
+                name: lit(&tool.name),
+                module: m,
+                description: tool.description.as_deref().map(lit),
+                mime_type: lit(match &tool.output {
+                    Output::Media(mime) => mime,
+                    _ => "application/json",
+                }),
+                template: res.variable.is_some(),
+            });
+            continue;
+        }
         let body = tool_rs(tool, &m, spec, typed, &mut warnings, &mut uses)?;
         files.push((format!("src/generated/openapi/{module}/{m}.rs"), body));
+        tool_names.push(tool.name.clone());
         regs.push(ToolReg {
             name: lit(&tool.name),
             module: m,
@@ -205,7 +337,7 @@ pub fn api_code(
         &ApiRs {
             title: &analysis.title.replace('\n', " "),
             title_lit: lit(&analysis.title),
-            count: analysis.tools.len(),
+            count: regs.len(),
             spec,
             base_url: &base,
             base_url_lit: lit(&base),
@@ -217,6 +349,7 @@ pub fn api_code(
             schemes,
             modules,
             tools: regs,
+            resources: resource_regs,
         },
     )?;
     files.push((format!("src/generated/openapi/{module}/mod.rs"), body));
@@ -225,6 +358,8 @@ pub fn api_code(
         warnings,
         uses,
         env,
+        tools: tool_names,
+        resources: resource_uris,
     })
 }
 
@@ -319,6 +454,27 @@ fn tool_rs(
         Output::Structured { schema, wrap } => (Some(raw(&pretty(schema)?)), true, *wrap),
         _ => (None, false, false),
     };
+    let operation = operation_code(tool, structured, wrap);
+    render(
+        "openapi_tool.rs",
+        &ToolRs {
+            name: &tool.name,
+            module,
+            method: &tool.method,
+            path: &tool.path.replace('\n', " "),
+            operation_id: tool.operation_id.as_deref(),
+            spec,
+            pointer: &tool.pointer,
+            input_schema: raw(&pretty(&tool.input_schema)?),
+            output_schema,
+            types,
+            operation,
+        },
+    )
+}
+
+/// The `http::Operation` literal saying where each argument goes in the request.
+fn operation_code(tool: &ToolPlan, structured: bool, wrap: bool) -> String {
     let params: Vec<String> = tool
         .params
         .iter()
@@ -379,27 +535,11 @@ fn tool_rs(
             )
         })
         .collect();
-    let operation = format!(
+    format!(
         "http::Operation {{ method: {}, path: {}, params: &[{}], body: {body}, security: &[{}], structured: {structured}, wrap: {wrap} }}",
         lit(&tool.method),
         lit(&tool.path),
         params.join(", "),
         security.join(", ")
-    );
-    render(
-        "openapi_tool.rs",
-        &ToolRs {
-            name: &tool.name,
-            module,
-            method: &tool.method,
-            path: &tool.path.replace('\n', " "),
-            operation_id: tool.operation_id.as_deref(),
-            spec,
-            pointer: &tool.pointer,
-            input_schema: raw(&pretty(&tool.input_schema)?),
-            output_schema,
-            types,
-            operation,
-        },
     )
 }

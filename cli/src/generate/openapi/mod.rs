@@ -52,6 +52,8 @@ pub struct Import {
     pub max_tools: usize,
     /// Type inputs with typify.
     pub typed: bool,
+    /// Serve parameterless and single-path-parameter GETs as resources.
+    pub resources: bool,
 }
 
 impl Default for Import {
@@ -64,6 +66,7 @@ impl Default for Import {
             rename: BTreeMap::new(),
             max_tools: DEFAULT_MAX_TOOLS,
             typed: true,
+            resources: false,
         }
     }
 }
@@ -90,7 +93,7 @@ pub fn render_in_memory(
 ) -> Result<(Analysis, Vec<(String, String)>)> {
     let sources = Sources::load(spec)?;
     let analysis = analyze(&sources, "API", opts)?;
-    let code = codegen::api_code(&analysis, "api", "openapi/api/spec", None, typed)?;
+    let code = codegen::api_code(&analysis, "api", "openapi/api/spec", None, typed, false)?;
     let mut files = Vec::new();
     for (path, body) in code.files {
         files.push((path.clone(), generated(&path, &body)?.contents));
@@ -209,6 +212,7 @@ pub fn import(project: &mut Project, opts: &Import) -> Result<Report> {
         filters: opts.filters.clone(),
         rename: opts.rename.clone(),
         typed: opts.typed,
+        resources: opts.resources,
     };
     metadata::set_openapi(&project.manifest, &mut project.doc, &api)?;
     match project.meta.openapi.iter_mut().find(|a| a.name == api.name) {
@@ -253,6 +257,7 @@ pub fn add_operation(
         opts.filters = a.filters.clone();
         opts.rename = a.rename.clone();
         opts.typed = a.typed;
+        opts.resources = a.resources;
     }
     // Check the operation exists before recording it.
     let sources = Sources::load(spec)?;
@@ -329,6 +334,7 @@ struct ReadmeApi {
     timeout_env: String,
     env: Vec<(String, String)>,
     tools: Vec<String>,
+    resources: Vec<String>,
 }
 
 /// What the OpenAPI part of a project adds to its plan.
@@ -385,13 +391,14 @@ pub fn plan_apis(project: &Project, pending: &Pending) -> Result<Planned> {
             &api.spec,
             api.base_url.as_deref(),
             api.typed,
+            api.resources,
         )?;
         planned.uses.chrono |= code.uses.chrono;
         planned.uses.uuid |= code.uses.uuid;
         planned.uses.regress |= code.uses.regress;
         let fallbacks = code.warnings.len();
         planned.typed.1 += fallbacks;
-        planned.typed.0 += analysis.tools.len().saturating_sub(fallbacks);
+        planned.typed.0 += code.tools.len().saturating_sub(fallbacks);
         planned.warnings.extend(code.warnings);
         for (path, body) in code.files {
             planned.files.push(generated(&path, &body)?);
@@ -407,7 +414,8 @@ pub fn plan_apis(project: &Project, pending: &Pending) -> Result<Planned> {
             base_url_env: code.env[0].0.clone(),
             timeout_env: code.env[1].0.clone(),
             env: code.env[2..].to_vec(),
-            tools: analysis.tools.iter().map(|t| t.name.clone()).collect(),
+            tools: code.tools.clone(),
+            resources: code.resources.clone(),
         });
         planned.modules.push(api.name.clone());
     }

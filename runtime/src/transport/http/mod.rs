@@ -129,6 +129,12 @@ pub struct HttpExtras {
     /// Token checks on the MCP endpoints (from `MCP_AUTH_*` or `Server::auth`).
     #[cfg(feature = "auth")]
     pub(crate) auth: Option<Arc<crate::auth::Auth>>,
+    /// Refuse to serve HTTP without token checks (`Server::require_auth`).
+    pub(crate) require_auth: bool,
+    /// The development authorization server to start on the HTTP port
+    /// (`Server::dev_auth`, `MCP_AUTH_DEV`), when `auth` is not set.
+    #[cfg(feature = "auth")]
+    pub(crate) dev_auth: Option<Arc<crate::auth::dev_mode::DevAuthPlan>>,
 }
 
 impl std::fmt::Debug for HttpExtras {
@@ -140,6 +146,14 @@ impl std::fmt::Debug for HttpExtras {
 }
 
 impl HttpExtras {
+    /// Whether tokens are checked (auth or development auth configured).
+    pub(crate) fn auth_configured(&self) -> bool {
+        #[cfg(feature = "auth")]
+        return self.auth.is_some() || self.dev_auth.is_some();
+        #[cfg(not(feature = "auth"))]
+        false
+    }
+
     /// Adds a route; a second route at the same path, or a path axum refuses,
     /// is an error (never a panic).
     pub(crate) fn add_route(&mut self, path: &str, route: MethodRouter) -> Result<(), Error> {
@@ -238,7 +252,19 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
     let (nowhere, _) = Outbound::channel();
     let extras = service.http.routes.clone();
     #[cfg(feature = "auth")]
-    let auth = service.http.auth.clone();
+    let (auth, dev_routes) = match (&service.http.auth, &service.http.dev_auth) {
+        (Some(auth), _) => (Some(auth.clone()), None),
+        (None, Some(plan)) => match plan.start(&settings, None) {
+            Ok(dev) => (Some(dev.auth), Some(dev.server.router())),
+            // Never serve the endpoints unprotected when asked to protect them.
+            Err(e) => {
+                return unavailable(format!(
+                    "the development authorization server cannot start: {e}"
+                ))
+            }
+        },
+        (None, None) => (None, None),
+    };
     let handle = service.handle();
     let app = Arc::new(App {
         service,
@@ -303,6 +329,12 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
     // token, and the protected resource metadata is served.
     #[cfg(feature = "auth")]
     if let Some(auth) = auth {
+        // The development authorization server's endpoints are public, at
+        // the root: its issuer is the server's base URL.
+        let router = match dev_routes {
+            Some(dev) => router.merge(dev),
+            None => router,
+        };
         let sse_path = join_path(&settings.mount_path, &settings.sse_path);
         let message_path = join_path(&settings.mount_path, &settings.message_path);
         return crate::auth::protect_paths(
@@ -313,6 +345,22 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
         );
     }
     router
+}
+
+/// A router answering every request 503 with `reason`, logged once.
+#[cfg(feature = "auth")]
+fn unavailable(reason: String) -> Router {
+    tracing::error!("{reason}");
+    Router::new().fallback(move || {
+        let reason = reason.clone();
+        async move {
+            error_response(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                None,
+                &crate::protocol::jsonrpc::ErrorObject::internal(reason),
+            )
+        }
+    })
 }
 
 /// 404 with a JSON-RPC error body.
@@ -358,6 +406,12 @@ pub async fn serve_listener(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     use axum::serve::ListenerExt;
+    // The development authorization server is named by the bound address.
+    #[cfg(feature = "auth")]
+    if let (None, Some(plan)) = (&service.http.auth, &service.http.dev_auth) {
+        plan.start(service.settings(), listener.local_addr().ok())
+            .map_err(|e| Error::Builder(e.to_string()))?;
+    }
     let grace = config.shutdown_grace;
     let stop = CancellationToken::new();
     let app = router_with(service, config, stop.clone());
