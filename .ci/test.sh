@@ -119,3 +119,8 @@ for sdk in 1 2; do
   [ "$status" = 0 ] || exit "$status"
 done
 rm -rf "$KEYS"
+
+echo "== cargo mcp dev in a browser: Playwright (npm) drives Debian's chromium against the built-in inspector"
+# run.sh installs chromium (apt) and playwright-core (npm ci) when missing; screenshots go to
+# $TARGET/browser-e2e as test artifacts.
+CARGO_TARGET_DIR=$TARGET ARTIFACTS=$TARGET/browser-e2e timeout 1800 bash cli/tests/browser/run.sh "$ROOT"

@@ -27,6 +27,7 @@ fn help_has_examples() {
         "add-prompt",
         "generate",
         "inspect",
+        "dev",
     ] {
         let (code, out) = cargo_mcp(tmp.path(), &[cmd, "--help"]);
         assert_eq!(code, 0);
