@@ -5,7 +5,7 @@
 {%- match part.code %}
 {%- when Some(code) %}
 /// Types of `{{ part.file }}`.
-#[allow(clippy::all, clippy::pedantic, dead_code, unused_imports, irrefutable_let_patterns)]
+#[allow(clippy::all, clippy::pedantic, dead_code, unused_imports, irrefutable_let_patterns, non_camel_case_types)]
 pub mod {{ part.module }} {
 {{ code }}
 {%- if let Some(alias) = part.alias %}

@@ -430,7 +430,7 @@ fn tool_rs(
                 t.root.clone()
             };
             format!(
-                "/// The input, typed by typify 0.8 from `INPUT_SCHEMA`.\n#[allow(clippy::all, clippy::pedantic, dead_code, unused_imports, irrefutable_let_patterns)]\npub mod types {{\n{}\n}}\n\n/// The arguments, checked against `INPUT_SCHEMA` before they arrive.\npub type Input = {root};\n",
+                "/// The input, typed by typify 0.8 from `INPUT_SCHEMA`.\n#[allow(clippy::all, clippy::pedantic, dead_code, unused_imports, irrefutable_let_patterns, non_camel_case_types)]\npub mod types {{\n{}\n}}\n\n/// The arguments, checked against `INPUT_SCHEMA` before they arrive.\npub type Input = {root};\n",
                 t.code
             )
         }
