@@ -124,3 +124,11 @@ echo "== cargo mcp dev in a browser: Playwright (npm) drives Debian's chromium a
 # run.sh installs chromium (apt) and playwright-core (npm ci) when missing; screenshots go to
 # $TARGET/browser-e2e as test artifacts.
 CARGO_TARGET_DIR=$TARGET ARTIFACTS=$TARGET/browser-e2e timeout 1800 bash cli/tests/browser/run.sh "$ROOT"
+
+echo "== OpenAPI: GitHub's REST API (1,223 operations) imports whole and the project compiles without warnings"
+GH=$(mktemp -d)
+"$TARGET/debug/cargo-mcp" mcp new github-api --path "$GH/github-api" --vcs none --runtime-path "$ROOT/runtime" \
+  --from-openapi "$ROOT/../shared/fixtures/openapi/github/api.github.com.json" --max-tools 2000 --quiet
+(cd "$GH/github-api" && CARGO_TARGET_DIR="$TARGET/github-check" RUSTFLAGS="-D warnings" timeout 1800 cargo check --quiet)
+rm -rf "$GH"
+echo "github: the generated project checks clean"

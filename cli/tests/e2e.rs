@@ -159,22 +159,8 @@ fn inspect_fixtures(bin: &dyn Fn(&str) -> PathBuf) {
     );
 
     // Streamable HTTP
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let mut server = Command::new(bin("hello"))
-        .args(["--transport", "http", "--port", &port.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("HTTP server starts");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "HTTP server listens");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let port = free_port();
+    let mut server = serve_http(&bin("hello"), port, &[]);
     let url = format!("http://127.0.0.1:{port}/mcp");
     let answers = (
         inspect(&[&url, "tools"]),
@@ -195,24 +181,10 @@ fn inspect_fixtures(bin: &dyn Fn(&str) -> PathBuf) {
 /// `new --auth dev`: the development authorization server answers on the
 /// server's own port and the MCP endpoint wants its tokens.
 fn auth_dev(binary: &Path) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = free_port();
     let keys = tempfile::tempdir().expect("tmp");
-    let mut server = Command::new(binary)
-        .args(["--port", &port.to_string()])
-        .env("MCP_AUTH_DEV_KEY_FILE", keys.path().join("dev.key"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("HTTP server starts");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "HTTP server listens");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let key_file = keys.path().join("dev.key").to_string_lossy().to_string();
+    let mut server = serve_http(binary, port, &[("MCP_AUTH_DEV_KEY_FILE", key_file)]);
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -253,12 +225,6 @@ fn auth_dev(binary: &Path) {
 /// `new --auth jwt`: refuses to serve HTTP unconfigured; configured, it needs a
 /// token, and `add-tool --scope admin` hides the tool from other tokens.
 fn auth_jwt(binary: &Path) {
-    let free_port = || {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port()
-    };
     let unconfigured = Command::new(binary)
         .args(["--port", &free_port().to_string()])
         .env_remove("MCP_TRANSPORT")
@@ -272,20 +238,17 @@ fn auth_jwt(binary: &Path) {
 
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}/mcp");
-    let mut server = Command::new(binary)
-        .args(["--port", &port.to_string()])
-        .env("MCP_AUTH_RESOURCE_URL", &url)
-        .env("MCP_AUTH_DEV_TOKENS", "admin-token:admin;user-token:read")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("HTTP server starts");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "HTTP server listens");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let mut server = serve_http(
+        binary,
+        port,
+        &[
+            ("MCP_AUTH_RESOURCE_URL", url.clone()),
+            (
+                "MCP_AUTH_DEV_TOKENS",
+                "admin-token:admin;user-token:read".to_string(),
+            ),
+        ],
+    );
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -580,4 +543,30 @@ fn generated_servers_answer_a_real_client() {
             assert!(text(&a[&4]).contains("not implemented yet"), "{}", a[&4]);
         }
     }
+}
+
+/// A free port on 127.0.0.1.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Starts `binary` serving HTTP on `port` with `env` set, and waits until it listens.
+fn serve_http(binary: &Path, port: u16, env: &[(&str, String)]) -> std::process::Child {
+    let server = Command::new(binary)
+        .args(["--transport", "http", "--port", &port.to_string()])
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("HTTP server starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "HTTP server listens");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    server
 }

@@ -129,7 +129,7 @@ pub fn forward_output(
 }
 
 /// Calls `each` with every non-empty line of `reader` (lossy UTF-8).
-async fn each_line(reader: impl AsyncRead + Unpin, mut each: impl FnMut(String)) {
+pub(crate) async fn each_line(reader: impl AsyncRead + Unpin, mut each: impl FnMut(String)) {
     let mut reader = BufReader::new(reader);
     let mut line = Vec::new();
     loop {

@@ -8,7 +8,6 @@ use crate::ui::Ui;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::Command;
 
 /// How a build ended.
@@ -62,7 +61,7 @@ impl Builder {
         };
         let human = async {
             let mut output = String::new();
-            for_each_line(stderr, |line| {
+            super::bridge::each_line(stderr, |line| {
                 ui.info(&line);
                 hub.emit("build", json!({ "line": line }));
                 output.push_str(&line);
@@ -73,7 +72,7 @@ impl Builder {
         };
         let machine = async {
             let mut binaries = Vec::new();
-            for_each_line(stdout, |line| {
+            super::bridge::each_line(stdout, |line| {
                 if let Some(found) = executable(&line) {
                     binaries.push(found);
                 }
@@ -92,22 +91,6 @@ impl Builder {
                 "{output}cargo built no binary for package `{}`: add a [[bin]] target (src/main.rs)\n",
                 self.package
             ))),
-        }
-    }
-}
-
-/// Calls `each` with every line `reader` gives (lossy UTF-8, no line end).
-async fn for_each_line(reader: impl AsyncRead + Unpin, mut each: impl FnMut(String)) {
-    let mut reader = BufReader::new(reader);
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {
-                let text = String::from_utf8_lossy(&line);
-                each(text.trim_end_matches(['\n', '\r']).to_string());
-            }
         }
     }
 }

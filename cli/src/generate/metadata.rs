@@ -308,19 +308,7 @@ pub fn read(path: &Path, doc: &DocumentMut) -> Result<Option<Metadata>> {
     }
     for (i, t) in list("openapi")?.into_iter().enumerate() {
         let at = format!("package.metadata.mcp.openapi[{i}]");
-        let strings = |key: &str| -> Result<Vec<String>> {
-            match t.get(key) {
-                None => Ok(Vec::new()),
-                Some(item) => item
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .ok_or_else(|| bad(path, format!("`{at}.{key}` must be an array of strings"))),
-            }
-        };
+        let strings = |key: &str| read_strings(path, t, key, &at);
         let rename = match t.get("tool_names") {
             None => Default::default(),
             Some(item) => item
