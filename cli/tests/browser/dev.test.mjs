@@ -276,6 +276,34 @@ step('history lists the calls with timings', async () => {
   await screenshot('history');
 });
 
+/** Presses Tab until `locator` has the focus (at most `max` times); false if it never does. */
+async function tabTo(locator, max = 25) {
+  for (let i = 0; i < max; i++) {
+    if (await locator.evaluate((el) => el === document.activeElement)) return true;
+    await page.keyboard.press('Tab');
+  }
+  return locator.evaluate((el) => el === document.activeElement);
+}
+
+step('a call made with the keyboard alone', async () => {
+  const tools = page.getByRole('tab', { name: 'Tools' });
+  await page.getByRole('tab', { name: 'Server' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Enter');
+  check(await tools.getAttribute('aria-selected') === 'true', 'the keyboard selects the Tools tab');
+  const hello = page.getByRole('button', { name: 'hello', exact: true });
+  check(await tabTo(hello), 'Tab reaches the hello tool');
+  await page.keyboard.press('Enter');
+  const name = page.getByRole('textbox', { name: 'name', exact: true });
+  check(await tabTo(name), 'Tab reaches the name field');
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('Keys');
+  check(await tabTo(page.getByRole('button', { name: 'Call tool' })), 'Tab reaches Call tool');
+  await page.keyboard.press('Enter');
+  await page.locator('#tool-detail').getByText('Howdy, Keys! (edited)', { exact: true }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await screenshot('keyboard-call');
+});
+
 step('a 400px wide window stays readable', async () => {
   await page.setViewportSize({ width: 400, height: 800 });
   await page.getByRole('tab', { name: 'Tools' }).click();
