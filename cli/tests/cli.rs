@@ -212,3 +212,68 @@ fn a_project_inside_a_workspace_is_found_from_anywhere_in_it() {
         "{out}"
     );
 }
+
+#[test]
+fn generate_removes_what_is_no_longer_generated_and_keeps_what_was_edited() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let runtime = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime");
+    let (code, out) = cargo_mcp(
+        tmp.path(),
+        &[
+            "new",
+            "demo",
+            "--vcs",
+            "none",
+            "--runtime-path",
+            &runtime.to_string_lossy(),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let project = tmp.path().join("demo");
+    for name in ["keep", "drop"] {
+        let (code, out) = cargo_mcp(&project, &["add-tool", name, "--arg", "q:string"]);
+        assert_eq!(code, 0, "{out}");
+    }
+    let generated = project.join("src/generated/tools/drop.rs");
+    assert!(generated.is_file());
+    // The user takes `drop` out of [package.metadata.mcp] by hand.
+    let manifest = std::fs::read_to_string(project.join("Cargo.toml")).expect("manifest");
+    let start = manifest
+        .find("[[package.metadata.mcp.tools]]\nname = \"drop\"")
+        .expect("drop's entry");
+    let end = manifest[start + 1..]
+        .find("\n[[")
+        .map_or(manifest.len(), |i| start + 1 + i + 1);
+    std::fs::write(
+        project.join("Cargo.toml"),
+        format!("{}{}", &manifest[..start], &manifest[end..]),
+    )
+    .expect("edit");
+    // A stale generated file the user edited is kept.
+    let edited = project.join("src/generated/tools/old.rs");
+    let header =
+        std::fs::read_to_string(project.join("src/generated/tools/keep.rs")).expect("keep");
+    std::fs::write(&edited, header + "// mine\n").expect("write");
+
+    let (code, out) = cargo_mcp(&project, &["generate"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Removed src/generated/tools/drop.rs"), "{out}");
+    assert!(!generated.exists());
+    assert!(
+        project.join("src/tools/drop.rs").is_file(),
+        "the user's handler stays"
+    );
+    assert!(project.join("src/generated/tools/keep.rs").is_file());
+    assert!(
+        out.contains("src/generated/tools/old.rs is no longer generated"),
+        "{out}"
+    );
+    assert!(edited.is_file());
+    let (code, out) = cargo_mcp(&project, &["generate", "--force"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!edited.exists(), "--force removes it: {out}");
+    // Still builds-ready: a second generate changes nothing.
+    let (code, out) = cargo_mcp(&project, &["generate", "--verbose"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("Wrote") && !out.contains("Removed"), "{out}");
+}

@@ -59,6 +59,12 @@ fn print_report(ui: &Ui, report: &Report) {
     for f in &report.applied.kept_user {
         ui.detail("Kept", format!("{f} (yours)"));
     }
+    for f in &report.applied.removed {
+        ui.status("Removed", format!("{f} (no longer generated)"));
+    }
+    for f in &report.applied.kept_stale {
+        ui.warn(format!("{f} is no longer generated but was edited by hand, so it was kept; delete it, or run `cargo mcp generate --force`"));
+    }
     for f in &report.applied.kept_edited {
         ui.warn(format!("{f} was edited by hand, so it was kept; run `cargo mcp generate --force` to overwrite it"));
     }

@@ -73,6 +73,10 @@ pub struct Applied {
     pub kept_edited: Vec<String>,
     /// User-owned files kept because they exist.
     pub kept_user: Vec<String>,
+    /// Generator-owned files no longer generated (a tool or API left the metadata), removed.
+    pub removed: Vec<String>,
+    /// Files no longer generated but edited by hand, so kept.
+    pub kept_stale: Vec<String>,
 }
 
 /// Writes the plan under `root`: every file goes to a temporary sibling
@@ -119,6 +123,81 @@ pub fn apply(root: &Path, plan: &[PlannedFile], force: bool) -> Result<Applied> 
         tmp.persist(&target).map_err(|e| io(&target)(e.error))?;
     }
     Ok(applied)
+}
+
+/// The folder every generator-owned Rust file lives under.
+pub const GENERATED_DIR: &str = "src/generated";
+
+/// Removes the generator-owned files under `src/generated/` that `plan` no
+/// longer has (their tool, resource or API left the metadata), and then any
+/// folder left empty. A file edited by hand is kept (and reported) unless
+/// `force`; a file without the generator's header is never touched.
+pub fn remove_stale(
+    root: &Path,
+    plan: &[PlannedFile],
+    force: bool,
+    applied: &mut Applied,
+) -> Result<()> {
+    let planned: std::collections::HashSet<&str> = plan.iter().map(|f| f.path.as_str()).collect();
+    let mut stale = Vec::new();
+    collect_rs(root, &root.join(GENERATED_DIR), &mut stale)?;
+    stale.sort();
+    for rel in stale {
+        if planned.contains(rel.as_str()) {
+            continue;
+        }
+        let path = root.join(&rel);
+        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+        if !text.starts_with(MARKER) {
+            continue;
+        }
+        if was_edited(&text) && !force {
+            applied.kept_stale.push(rel);
+            continue;
+        }
+        std::fs::remove_file(&path).map_err(io(&path))?;
+        applied.removed.push(rel);
+    }
+    remove_empty_dirs(&root.join(GENERATED_DIR));
+    Ok(())
+}
+
+/// Every `.rs` file below `dir`, as paths relative to `root` with `/` separators.
+fn collect_rs(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(dir)(e)),
+    };
+    for entry in entries {
+        let path = entry.map_err(io(dir))?.path();
+        if path.is_dir() {
+            collect_rs(root, &path, out)?;
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            if let Ok(rel) = path.strip_prefix(root) {
+                let parts: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                out.push(parts.join("/"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes the empty folders below `dir` (not `dir` itself); best effort.
+fn remove_empty_dirs(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            remove_empty_dirs(&path);
+            let _ = std::fs::remove_dir(&path);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! the plan at once.
 
 use super::error::{io, Error, Result};
-use super::files::{apply, Applied, Owner, PlannedFile};
+use super::files::{apply, remove_stale, Applied, Owner, PlannedFile};
 use super::metadata::{self, Arg, Prompt, Resource, Tool};
 use super::names;
 use super::plan::{parse_json, parse_yaml, plan, template_variables, Findings, Pending};
@@ -213,7 +213,8 @@ fn finish(
             owner: Owner::Replace,
         });
     }
-    let applied = apply(&project.root, &files, force)?;
+    let mut applied = apply(&project.root, &files, force)?;
+    remove_stale(&project.root, &files, force, &mut applied)?;
     project.original = project.doc.to_string();
     Ok(Report {
         applied,
