@@ -135,6 +135,9 @@ pub struct Operation {
     pub method: &'static str,
     /// Path template, as in the document.
     pub path: &'static str,
+    /// The operation's own server (`servers` on it or its path): an absolute
+    /// URL replaces the API's base URL, a relative one is taken from its origin.
+    pub server: Option<&'static str>,
     /// Parameters.
     pub params: &'static [Param],
     /// The body, if any.
@@ -245,7 +248,19 @@ async fn fetch<T: Serialize>(api: &Api, op: &Operation, input: &T) -> Result<Fet
         Value::Object(map) => map,
         _ => serde_json::Map::new(),
     };
-    let base = env(api.base_url_env).unwrap_or_else(|| api.base_url.to_string());
+    let api_base = env(api.base_url_env).unwrap_or_else(|| api.base_url.to_string());
+    let base = match op.server {
+        Some(own) if own.starts_with("http://") || own.starts_with("https://") => own.to_string(),
+        // Relative server URLs are relative to where the document is served: the API's origin.
+        Some(own) => {
+            let origin_end = api_base
+                .find("://")
+                .and_then(|i| api_base[i + 3..].find('/').map(|j| i + 3 + j))
+                .unwrap_or(api_base.len());
+            format!("{}/{}", &api_base[..origin_end], own.trim_start_matches('/'))
+        }
+        None => api_base,
+    };
     if !base.starts_with("http://") && !base.starts_with("https://") {
         return Err(format!(
             "{} has no absolute base URL ({:?}); set {} to one, as in https://api.example.com",

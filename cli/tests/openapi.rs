@@ -262,3 +262,45 @@ fn resources_from_plain_gets() {
         },
     );
 }
+
+#[test]
+fn an_operations_own_server_is_kept() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = tmp.path().join("uploads.json");
+    std::fs::write(
+        &spec,
+        serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "Uploads", "version": "1"},
+            "servers": [{"url": "https://api.example.com/v3"}],
+            "paths": {
+                "/assets": {"post": {
+                    "operationId": "upload",
+                    "servers": [{"url": "https://{host}.example.com", "variables": {"host": {"default": "uploads"}}}],
+                    "responses": {"201": {"description": "made"}}
+                }},
+                "/assets/{id}": {"get": {
+                    "operationId": "fetch",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "it"}}
+                }}
+            }
+        })
+        .to_string(),
+    )
+    .expect("write");
+    let (_, files) = openapi::render_in_memory(&spec, &Options::default(), true).expect("renders");
+    let file = |name: &str| {
+        files
+            .iter()
+            .find(|(p, _)| p.ends_with(&format!("/{name}.rs")))
+            .map(|(_, text)| text.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        file("upload").contains(r#"server: Some("https://uploads.example.com")"#),
+        "{}",
+        file("upload")
+    );
+    assert!(file("fetch").contains("server: None"), "{}", file("fetch"));
+}

@@ -202,6 +202,29 @@ fn generated_petstore_calls_the_upstream() {
         },
     )
     .expect("import with resources");
+    // A copy of petstore 3.0 whose /pets/{petId} path item has its own relative
+    // server: requests go to the API's origin plus that path.
+    let text = std::fs::read_to_string(
+        common::repo().join("fixtures/openapi/oai-examples/v3.0-yaml/petstore.yaml"),
+    )
+    .expect("petstore");
+    let mut moved: Value = serde_yaml_ng::from_str(&text).expect("YAML");
+    moved["paths"]["/pets/{petId}"]["servers"] = json!([{"url": "/moved"}]);
+    let moved_spec = tmp.path().join("moved.json");
+    std::fs::write(&moved_spec, moved.to_string()).expect("write");
+    openapi::import(
+        &mut project,
+        &Import {
+            spec: moved_spec,
+            name: Some("moved".into()),
+            filters: openapi::Filters {
+                operations: vec!["showPetById".into()],
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .expect("import with a path-level server");
 
     let target: PathBuf = std::env::var_os("CARGO_MCP_E2E_TARGET")
         .map(PathBuf::from)
@@ -271,6 +294,7 @@ fn generated_petstore_calls_the_upstream() {
         ),
         request(14, "resources/read", json!({"uri": "shop://pet/77"})),
         request(15, "resources/read", json!({"uri": "shop://pet/1"})),
+        call(16, "showPetById_2", json!({"petId": "8"})),
     ];
     let env = [
         ("PETSTORE_BASE_URL", format!("http://127.0.0.1:{port}/v1")),
@@ -280,6 +304,7 @@ fn generated_petstore_calls_the_upstream() {
         ("STORE31_PETSTORE_AUTH_TOKEN", "oauth-token".to_string()),
         ("SHOP_BASE_URL", format!("http://127.0.0.1:{port}/v3")),
         ("SHOP_API_KEY", "shop-key".to_string()),
+        ("MOVED_BASE_URL", format!("http://127.0.0.1:{port}/v1")),
     ];
     let a = talk(&binary, &env, &messages);
 
@@ -294,7 +319,8 @@ fn generated_petstore_calls_the_upstream() {
             "showPetById",
             "findPetsByStatus",
             "updatePetWithForm",
-            "getInventory"
+            "getInventory",
+            "showPetById_2"
         ]
     );
     let list = tools
@@ -387,7 +413,11 @@ fn generated_petstore_calls_the_upstream() {
     );
 
     let seen = seen.lock().expect("lock").clone();
-    assert_eq!(seen.len(), 10, "{seen:#?}");
+    assert_eq!(seen.len(), 11, "{seen:#?}");
+    assert_eq!(
+        seen[10].target, "/moved/pets/8",
+        "a relative path-level server replaces the base URL's path: {seen:#?}"
+    );
     assert_eq!(
         (seen[7].target.as_str(), seen[7].header("api_key")),
         ("/v3/store/inventory", Some("shop-key")),

@@ -92,6 +92,8 @@ pub struct ToolPlan {
     pub body: Option<BodyPlan>,
     /// Security alternatives.
     pub security: Vec<Vec<String>>,
+    /// The operation's own server URL, overriding the API's base URL.
+    pub server: Option<String>,
 }
 
 /// A security scheme and the env variables it reads.
@@ -397,6 +399,7 @@ fn tool(
         params,
         body,
         security: op.security.clone(),
+        server: op.server.clone(),
     })
 }
 
@@ -421,18 +424,7 @@ fn server(root: &Value, version: Version) -> Option<String> {
             None => None,
         };
     }
-    let first = root.get("servers")?.as_array()?.first()?;
-    let mut url = first.get("url")?.as_str()?.to_string();
-    if let Some(Value::Object(vars)) = first.get("variables") {
-        for (k, v) in vars {
-            let default = v.get("default").map(|d| match d {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            });
-            url = url.replace(&format!("{{{k}}}"), &default.unwrap_or_default());
-        }
-    }
-    Some(url)
+    operations::first_server(root.get("servers"))
 }
 
 /// Upper snake case for env variable names.

@@ -536,9 +536,10 @@ fn operation_code(tool: &ToolPlan, structured: bool, wrap: bool) -> String {
         })
         .collect();
     format!(
-        "http::Operation {{ method: {}, path: {}, params: &[{}], body: {body}, security: &[{}], structured: {structured}, wrap: {wrap} }}",
+        "http::Operation {{ method: {}, path: {}, server: {}, params: &[{}], body: {body}, security: &[{}], structured: {structured}, wrap: {wrap} }}",
         lit(&tool.method),
         lit(&tool.path),
+        tool.server.as_deref().map_or("None".to_string(), |s| format!("Some({})", lit(s))),
         params.join(", "),
         security.join(", ")
     )

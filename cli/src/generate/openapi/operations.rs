@@ -138,6 +138,25 @@ pub struct Operation {
     pub security: Vec<Vec<String>>,
     /// Whether `deprecated: true`.
     pub deprecated: bool,
+    /// The operation's own server (`servers` on the operation, else on its
+    /// path item; OpenAPI 3.x), when it has one.
+    pub server: Option<String>,
+}
+
+/// The URL of the first entry of a `servers` array, its variables at their defaults.
+pub fn first_server(servers: Option<&Value>) -> Option<String> {
+    let first = servers?.as_array()?.first()?;
+    let mut url = first.get("url")?.as_str()?.to_string();
+    if let Some(Value::Object(vars)) = first.get("variables") {
+        for (k, v) in vars {
+            let default = v.get("default").map(|d| match d {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+            url = url.replace(&format!("{{{k}}}"), &default.unwrap_or_default());
+        }
+    }
+    Some(url)
 }
 
 /// The document's version, or why it is not one.
@@ -230,6 +249,7 @@ pub fn operations(sources: &Sources, version: Version) -> Result<Vec<Operation>,
             ));
         };
         let shared = params_of(sources, &item, map.get("parameters"), "parameters")?;
+        let path_server = first_server(map.get("servers"));
         for method in METHODS {
             let Some(op) = map.get(*method) else { continue };
             let here = Located {
@@ -253,6 +273,7 @@ pub fn operations(sources: &Sources, version: Version) -> Result<Vec<Operation>,
                 method,
                 &here,
                 &shared,
+                path_server.as_deref(),
             )?);
         }
     }
@@ -269,6 +290,7 @@ fn operation(
     method: &str,
     here: &Located,
     shared: &[(Located, Value)],
+    path_server: Option<&str>,
 ) -> Result<Operation, OpenApiError> {
     let op = &here.value;
     let text = |k: &str| {
@@ -499,6 +521,7 @@ fn operation(
             .get("deprecated")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        server: first_server(op.get("servers")).or_else(|| path_server.map(str::to_string)),
     })
 }
 
