@@ -257,3 +257,43 @@ fn require_auth_refuses_http_without_token_checks_and_names_the_variables() {
         .build()
         .is_ok());
 }
+
+#[tokio::test]
+async fn a_legacy_session_answers_only_the_principal_that_opened_it() {
+    let url = start().await;
+    let (status, id, v) = legacy(
+        &url,
+        "admin-token",
+        None,
+        1,
+        "initialize",
+        json!({"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let id = id.expect("a session id");
+    // Another principal holding the id: as if the session did not exist.
+    let (status, _, v) = legacy(&url, "user-token", Some(&id), 2, "tools/list", json!({})).await;
+    assert_eq!(status, 404, "{v}");
+    let stream = Client::new()
+        .get(&url)
+        .header("authorization", "Bearer user-token")
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", &id)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(stream.status().as_u16(), 404);
+    let delete = Client::new()
+        .delete(&url)
+        .header("authorization", "Bearer user-token")
+        .header("mcp-session-id", &id)
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(delete.status().as_u16(), 404, "nobody else can end it");
+    // Its owner still can use it.
+    let (status, _, v) = legacy(&url, "admin-token", Some(&id), 3, "tools/list", json!({})).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(names(&v), vec!["whoami", "wipe"], "{v}");
+}

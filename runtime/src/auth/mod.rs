@@ -86,6 +86,13 @@ pub struct AccessToken {
 }
 
 impl AccessToken {
+    /// Who the token stands for: its subject, else its client. Legacy
+    /// sessions are bound to it, so another caller holding a session id
+    /// cannot use the session.
+    pub fn principal(&self) -> Option<&str> {
+        self.subject.as_deref().or(self.client_id.as_deref())
+    }
+
     /// Whether the token grants `scope`.
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)

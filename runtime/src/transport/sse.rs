@@ -20,6 +20,8 @@ use tokio_util::sync::CancellationToken;
 struct SseSession {
     session: Arc<Session>,
     sink: Outbound,
+    /// The principal of the token that opened it (auth on).
+    owner: Option<String>,
 }
 
 /// The open HTTP+SSE sessions, by id.
@@ -70,7 +72,9 @@ pub(crate) async fn stream(
     State(app): State<Arc<App>>,
     method: Method,
     headers: HeaderMap,
+    token: Option<axum::Extension<Arc<crate::auth::AccessToken>>>,
 ) -> Response {
+    let owner = token.and_then(|axum::Extension(t)| t.principal().map(str::to_string));
     if let Err((status, error)) = app.guard.check(&headers) {
         return error_response(status, None, &error);
     }
@@ -94,6 +98,7 @@ pub(crate) async fn stream(
             SseSession {
                 session: session.clone(),
                 sink: sink.clone(),
+                owner,
             },
         );
     }
@@ -180,10 +185,15 @@ pub(crate) async fn message(
             "Bad Request: the session_id query parameter is required",
         );
     };
+    // A session opened with a token answers only that token's principal.
+    let caller = token
+        .as_ref()
+        .and_then(|t| t.principal().map(str::to_string));
     let found = app
         .sse
         .lock()
         .get(&id)
+        .filter(|s| s.owner.is_none() || s.owner == caller)
         .map(|s| (s.session.clone(), s.sink.clone()));
     let Some((session, sink)) = found else {
         return error_response(

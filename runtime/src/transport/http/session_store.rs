@@ -31,6 +31,9 @@ pub(crate) struct Entry {
     streams: AtomicUsize,
     /// Cancelled when the session ends: its streams close.
     pub closed: CancellationToken,
+    /// The principal of the access token that opened the session (auth on):
+    /// only requests carrying a token for the same principal may use it.
+    pub owner: Option<String>,
 }
 
 /// Counts an open stream of a session (it is not idle meanwhile).
@@ -190,7 +193,11 @@ impl SessionStore {
     }
 
     /// A new session, or `Full`.
-    pub(crate) fn create(self: &Arc<Self>, nowhere: &Outbound) -> Result<Arc<Entry>, Full> {
+    pub(crate) fn create(
+        self: &Arc<Self>,
+        nowhere: &Outbound,
+        owner: Option<String>,
+    ) -> Result<Arc<Entry>, Full> {
         self.start();
         let mut map = lock(&self.map);
         if map.len() >= self.max {
@@ -207,6 +214,7 @@ impl SessionStore {
             last_seen: AtomicU64::new(self.now_ms()),
             streams: AtomicUsize::new(0),
             closed: self.shutdown.child_token(),
+            owner,
         });
         map.insert(id, entry.clone());
         Ok(entry)

@@ -92,15 +92,15 @@ pub(crate) async fn handle(
     if let Err((status, error)) = app.guard.check(&headers) {
         return error_response(status, None, &error);
     }
+    // The token `auth::protect` verified rides along with the request's work
+    // (read back by dispatch, and by `session_of`, with `auth::current_access_token`).
+    let token = token.map(|axum::Extension(t)| t);
     match method {
-        // The token `auth::protect` verified rides along with the request's
-        // work (read back by dispatch with `auth::current_access_token`).
-        Method::POST => {
-            let token = token.map(|axum::Extension(t)| t);
-            crate::auth::with_access_token(token, post(app, headers, body)).await
+        Method::POST => crate::auth::with_access_token(token, post(app, headers, body)).await,
+        Method::GET => crate::auth::with_access_token(token, async { get(app, headers) }).await,
+        Method::DELETE => {
+            crate::auth::with_access_token(token, async { delete(app, headers) }).await
         }
-        Method::GET => get(app, headers),
-        Method::DELETE => delete(app, headers),
         other => {
             let mut r = bad(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -237,7 +237,8 @@ async fn post(app: Arc<App>, headers: HeaderMap, body: Body) -> Response {
 }
 
 /// The session named by `Mcp-Session-Id`: `Ok(None)` without the header,
-/// `Err(404)` for an unknown one.
+/// `Err(404)` for an unknown one, and for one opened with another principal's
+/// token (a leaked or guessed id is useless to anyone else).
 fn session_of(
     app: &App,
     headers: &HeaderMap,
@@ -245,11 +246,20 @@ fn session_of(
     match headers::text(headers, SESSION_ID) {
         None => Ok(None),
         Some(Ok(id)) => match app.sessions.get(id) {
-            Some(entry) => Ok(Some(entry)),
+            Some(entry) if entry.owner.is_none() || entry.owner == caller() => Ok(Some(entry)),
+            Some(entry) => {
+                tracing::warn!(session = %entry.id, "a request for a session opened by another principal was refused");
+                Err(session_not_found())
+            }
             None => Err(session_not_found()),
         },
         Some(Err(())) => Err(session_not_found()),
     }
+}
+
+/// The principal of the current request's access token, if any.
+fn caller() -> Option<String> {
+    crate::auth::current_access_token().and_then(|t| t.principal().map(str::to_string))
 }
 
 fn session_not_found() -> Response {
@@ -350,7 +360,7 @@ async fn legacy(
     let (entry, created) = match session_of(&app, &headers) {
         Ok(Some(entry)) => (entry, false),
         Err(r) => return r,
-        Ok(None) if initialize => match app.sessions.create(&app.nowhere) {
+        Ok(None) if initialize => match app.sessions.create(&app.nowhere, caller()) {
             Ok(entry) => (entry, true),
             Err(Full) => {
                 return error_response(
@@ -506,12 +516,14 @@ fn delete(app: Arc<App>, headers: HeaderMap) -> Response {
     if header_is_modern(&headers) || app.config.stateless {
         return method_not_allowed("Method not allowed: there is no session to end");
     }
-    match headers::text(&headers, SESSION_ID) {
-        None => method_not_allowed("Method not allowed: DELETE needs an Mcp-Session-Id"),
-        Some(Ok(id)) if app.sessions.remove(id) => {
-            tracing::debug!(session = id, "session ended by the client");
+    // Found the way every request finds it, so only its owner can end it.
+    match session_of(&app, &headers) {
+        Ok(None) => method_not_allowed("Method not allowed: DELETE needs an Mcp-Session-Id"),
+        Ok(Some(entry)) if app.sessions.remove(&entry.id) => {
+            tracing::debug!(session = %entry.id, "session ended by the client");
             StatusCode::OK.into_response()
         }
-        Some(_) => session_not_found(),
+        Ok(Some(_)) => session_not_found(),
+        Err(r) => r,
     }
 }
