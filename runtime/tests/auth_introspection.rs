@@ -31,8 +31,11 @@ async fn serve(app: Router) -> String {
     format!("http://{address}")
 }
 
-/// An introspection endpoint that knows three tokens and wants
-/// `rs:secret` as HTTP Basic credentials.
+/// How often each `counted-*` token was introspected.
+static COUNTED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// An introspection endpoint that knows three tokens (and any `counted-*`
+/// one, counted) and wants `rs:secret` as HTTP Basic credentials.
 async fn introspect(headers: HeaderMap, body: String) -> (axum::http::StatusCode, String) {
     // "rs:secret" in base64.
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("Basic cnM6c2VjcmV0") {
@@ -48,6 +51,10 @@ async fn introspect(headers: HeaderMap, body: String) -> (axum::http::StatusCode
             "active": true, "scope": "mcp:read", "aud": "https://elsewhere", "exp": now() + 60,
         }),
         Some("few-scopes") => json!({ "active": true, "scope": "profile", "exp": now() + 60 }),
+        Some(t) if t.starts_with("counted-") => {
+            COUNTED.lock().expect("lock").push(t.to_string());
+            json!({ "active": true, "scope": "mcp:read", "sub": t, "exp": now() + 60 })
+        }
         _ => json!({ "active": false }),
     };
     (axum::http::StatusCode::OK, answer.to_string())
@@ -208,4 +215,63 @@ fn configuration_errors_name_the_variable() {
     let e = AuthConfig::from_lookup(lookup(&[("MCP_AUTH_ISSUER_URL", "https://as".into())]))
         .expect_err("no verifier");
     assert!(e.to_string().contains("MCP_AUTH_JWKS_URL"), "{e}");
+}
+
+fn asked(token: &str) -> usize {
+    COUNTED
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|t| *t == token)
+        .count()
+}
+
+#[tokio::test]
+async fn active_answers_are_reused_until_the_cache_time_ends() {
+    let as_base = serve(Router::new().route("/introspect", post(introspect))).await;
+    let protected = |cache_secs: &str| {
+        let config = AuthConfig::from_lookup(lookup(&[
+            (
+                "MCP_AUTH_INTROSPECTION_URL",
+                format!("{as_base}/introspect"),
+            ),
+            ("MCP_AUTH_CLIENT_ID", "rs".into()),
+            ("MCP_AUTH_CLIENT_SECRET", "secret".into()),
+            ("MCP_AUTH_RESOURCE_URL", RESOURCE.into()),
+            ("MCP_AUTH_INTROSPECTION_CACHE_SECS", cache_secs.into()),
+        ]))
+        .expect("valid")
+        .expect("configured");
+        protect(
+            app(),
+            Arc::new(Auth::from_config(config).expect("auth")),
+            "/mcp",
+        )
+    };
+    let client = reqwest::Client::new();
+    let cached = format!("{}/mcp", serve(protected("60")).await);
+    for _ in 0..3 {
+        let (status, _, body) = status_and_challenge(&client, &cached, "counted-a").await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("counted-a"), "{body}");
+    }
+    assert_eq!(asked("counted-a"), 1, "asked once, then reused");
+    let (status, _, _) = status_and_challenge(&client, &cached, "counted-b").await;
+    assert_eq!(
+        (status, asked("counted-b")),
+        (200, 1),
+        "another token is asked about"
+    );
+
+    let uncached = format!("{}/mcp", serve(protected("0")).await);
+    for _ in 0..3 {
+        let (status, _, _) = status_and_challenge(&client, &uncached, "counted-c").await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(asked("counted-c"), 3, "0 asks every time");
+    // An inactive answer is not kept: the token is refused every time.
+    for _ in 0..2 {
+        let (status, _, _) = status_and_challenge(&client, &cached, "revoked").await;
+        assert_eq!(status, 401);
+    }
 }

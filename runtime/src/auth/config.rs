@@ -75,6 +75,11 @@ pub struct AuthConfig {
     /// `MCP_AUTH_HTTP_TIMEOUT_SECS`: timeout of JWKS and introspection
     /// calls (default 10).
     pub http_timeout: Duration,
+    /// `MCP_AUTH_INTROSPECTION_CACHE_SECS`: how long an active
+    /// introspection answer is reused for the same token, never past the
+    /// token's `exp` (default 60; 0 asks every time). A revoked token may
+    /// keep working this long.
+    pub introspection_cache_ttl: Duration,
     /// `MCP_AUTH_DEV_TOKENS`: fixed tokens for development, `;` separated,
     /// each `TOKEN` or `TOKEN:scope scope`. Never in production.
     pub dev_tokens: Vec<(String, Vec<String>)>,
@@ -125,6 +130,7 @@ impl Default for AuthConfig {
             jwks_cache_ttl: Duration::from_secs(600),
             jwks_min_refresh: Duration::from_secs(30),
             http_timeout: Duration::from_secs(10),
+            introspection_cache_ttl: Duration::from_secs(60),
             dev_tokens: Vec::new(),
             resource_name: None,
             resource_documentation: None,
@@ -134,7 +140,7 @@ impl Default for AuthConfig {
 }
 
 /// Every variable [`AuthConfig::from_lookup`] reads.
-pub const AUTH_VARIABLES: [&str; 19] = [
+pub const AUTH_VARIABLES: [&str; 20] = [
     "MCP_AUTH_RESOURCE_URL",
     "MCP_AUTH_ISSUER_URL",
     "MCP_AUTH_AUTHORIZATION_SERVERS",
@@ -150,6 +156,7 @@ pub const AUTH_VARIABLES: [&str; 19] = [
     "MCP_AUTH_JWKS_CACHE_SECS",
     "MCP_AUTH_JWKS_MIN_REFRESH_SECS",
     "MCP_AUTH_HTTP_TIMEOUT_SECS",
+    "MCP_AUTH_INTROSPECTION_CACHE_SECS",
     "MCP_AUTH_DEV_TOKENS",
     "MCP_AUTH_RESOURCE_NAME",
     "MCP_AUTH_RESOURCE_DOCUMENTATION",
@@ -325,6 +332,10 @@ impl AuthConfig {
         c.jwks_cache_ttl = secs("MCP_AUTH_JWKS_CACHE_SECS", c.jwks_cache_ttl)?;
         c.jwks_min_refresh = secs("MCP_AUTH_JWKS_MIN_REFRESH_SECS", c.jwks_min_refresh)?;
         c.http_timeout = secs("MCP_AUTH_HTTP_TIMEOUT_SECS", c.http_timeout)?;
+        c.introspection_cache_ttl = secs(
+            "MCP_AUTH_INTROSPECTION_CACHE_SECS",
+            c.introspection_cache_ttl,
+        )?;
         if c.http_timeout.is_zero() {
             return Err(invalid(
                 "MCP_AUTH_HTTP_TIMEOUT_SECS",

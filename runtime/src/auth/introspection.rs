@@ -6,16 +6,25 @@ use super::jwt::{http_client, read_limited};
 use super::{now_secs, AccessToken, AuthError, TokenVerifier};
 use futures::future::BoxFuture;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// The largest introspection answer read (256 KiB).
 const MAX_ANSWER_BYTES: usize = 256 << 10;
+
+/// The most introspection answers kept at once.
+const MAX_CACHED: usize = 10_000;
 
 /// Asks an RFC 7662 introspection endpoint about each token: `POST` of
 /// `token` and `token_type_hint=access_token`, authenticated with HTTP Basic
 /// when `MCP_AUTH_CLIENT_ID` is set. An inactive token is refused; so is
 /// one whose `aud` (when present) does not name this resource, whose `iss`
 /// (when present and an issuer is configured) differs, or whose `exp` has
-/// passed.
+/// passed. Active answers are reused for `MCP_AUTH_INTROSPECTION_CACHE_SECS`
+/// (never past the token's `exp`), keyed by the token's SHA-256, so the
+/// authorization server is not asked on every request.
 pub struct IntrospectionVerifier {
     url: String,
     client: reqwest::Client,
@@ -24,6 +33,8 @@ pub struct IntrospectionVerifier {
     issuer: Option<String>,
     audience: Vec<String>,
     leeway: u64,
+    cache_ttl: Duration,
+    cache: Mutex<HashMap<[u8; 32], (AccessToken, Instant)>>,
 }
 
 impl std::fmt::Debug for IntrospectionVerifier {
@@ -50,7 +61,43 @@ impl IntrospectionVerifier {
             issuer: config.issuer_url.clone(),
             audience: config.audience.clone(),
             leeway: config.leeway.as_secs(),
+            cache_ttl: config.introspection_cache_ttl,
+            cache: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// A cached answer for `token`, or a fresh one (cached when active).
+    async fn verify_cached(&self, token: &str) -> Result<AccessToken, AuthError> {
+        if self.cache_ttl.is_zero() {
+            return self.introspect(token).await;
+        }
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let now = Instant::now();
+        let hit = {
+            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            cache
+                .get(&key)
+                .filter(|(_, until)| *until > now)
+                .map(|(t, _)| t.clone())
+        };
+        if let Some(token) = hit {
+            return Ok(token);
+        }
+        let answer = self.introspect(token).await?;
+        // Kept no longer than the token lives.
+        let lifetime = answer
+            .expires_at
+            .map(|exp| Duration::from_secs(exp.saturating_sub(now_secs())))
+            .map_or(self.cache_ttl, |left| left.min(self.cache_ttl));
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= MAX_CACHED {
+            cache.retain(|_, (_, until)| *until > now);
+            if cache.len() >= MAX_CACHED {
+                cache.clear();
+            }
+        }
+        cache.insert(key, (answer.clone(), now + lifetime));
+        Ok(answer)
     }
 
     async fn introspect(&self, token: &str) -> Result<AccessToken, AuthError> {
@@ -130,7 +177,7 @@ fn check_answer(
 
 impl TokenVerifier for IntrospectionVerifier {
     fn verify<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<AccessToken, AuthError>> {
-        Box::pin(self.introspect(token))
+        Box::pin(self.verify_cached(token))
     }
 }
 
