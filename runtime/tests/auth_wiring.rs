@@ -297,3 +297,62 @@ async fn a_legacy_session_answers_only_the_principal_that_opened_it() {
     assert_eq!(status, 200, "{v}");
     assert_eq!(names(&v), vec!["whoami", "wipe"], "{v}");
 }
+
+#[cfg(feature = "sse")]
+#[tokio::test]
+async fn a_legacy_sse_session_answers_only_the_principal_that_opened_it() {
+    let config = AuthConfig {
+        dev_tokens: vec![
+            ("admin-token".into(), vec!["mcp".into(), "admin".into()]),
+            ("user-token".into(), vec!["mcp".into()]),
+        ],
+        ..AuthConfig::default()
+    };
+    let service = Server::new("t")
+        .tool("whoami", whoami)
+        .auth(Arc::new(Auth::from_config(config).expect("auth")))
+        .build()
+        .expect("server");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let app = mcp_runtime::transport::http::router(service);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let client = Client::new();
+    let mut stream = client
+        .get(format!("{base}/sse"))
+        .header("authorization", "Bearer admin-token")
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .expect("GET /sse");
+    assert_eq!(stream.status().as_u16(), 200);
+    // The first event names the message endpoint with the session id.
+    let mut seen = String::new();
+    let endpoint = loop {
+        let chunk = stream.chunk().await.expect("read").expect("an event");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+        if let Some(line) = seen
+            .lines()
+            .skip_while(|l| *l != "event: endpoint")
+            .find_map(|l| l.strip_prefix("data: "))
+        {
+            break line.trim().to_string();
+        }
+    };
+    let post = |token: &'static str| {
+        client
+            .post(format!("{base}{endpoint}"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)
+            .send()
+    };
+    let other = post("user-token").await.expect("POST");
+    assert_eq!(other.status().as_u16(), 404, "another principal's token");
+    let owner = post("admin-token").await.expect("POST");
+    assert_eq!(owner.status().as_u16(), 202, "the owner's token");
+}
