@@ -48,7 +48,32 @@ pub fn router(hub: Arc<Hub>, link: Arc<Link>, port: u16) -> Router {
         .route("/api/events", get(events))
         .route("/api/send", post(send))
         .route("/api/info", get(info))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            local_host_only(port, request, next)
+        }))
         .with_state(App { hub, link, port })
+}
+
+/// Refuses requests whose `Host` is not this machine at the inspector's port:
+/// a page of another site that rebinds its name to 127.0.0.1 (DNS rebinding)
+/// must not read the event stream or the page.
+async fn local_host_only(
+    port: u16,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let allowed = [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ];
+    match request.headers().get(axum::http::header::HOST) {
+        Some(host) if !allowed.iter().any(|a| host.as_bytes() == a.as_bytes()) => json_response(
+            StatusCode::FORBIDDEN,
+            json!({"error": "the inspector answers only at 127.0.0.1 or localhost"}),
+        ),
+        _ => next.run(request).await,
+    }
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -145,4 +170,59 @@ async fn info(State(app): State<App>) -> Response {
             "project": app.hub.project(),
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Serves the router on 127.0.0.1:0; its port.
+    async fn serve() -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let app = router(
+            Arc::new(Hub::new("stdio", "demo".into())),
+            Arc::new(Link::default()),
+            port,
+        );
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn only_local_hosts_and_the_own_origin_are_answered() {
+        let port = serve().await;
+        let client = reqwest::Client::new();
+        let url = format!("http://127.0.0.1:{port}/");
+        let page = client.get(&url).send().await.expect("GET");
+        assert_eq!(page.status(), 200);
+        // DNS rebinding: the browser sends the attacker's name as Host.
+        let rebound = client
+            .get(format!("http://127.0.0.1:{port}/api/info"))
+            .header("host", format!("evil.example:{port}"))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(rebound.status(), 403);
+        let foreign = client
+            .post(format!("http://127.0.0.1:{port}/api/send"))
+            .header("origin", "http://evil.example")
+            .body("{}")
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(foreign.status(), 403);
+        let own = client
+            .post(format!("http://127.0.0.1:{port}/api/send"))
+            .header("origin", format!("http://127.0.0.1:{port}"))
+            .body(r#"{"jsonrpc":"2.0","method":"ping","id":1}"#)
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(own.status(), 503, "passed the checks; no server is running");
+    }
 }
