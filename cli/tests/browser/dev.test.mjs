@@ -25,6 +25,8 @@ const CARGO_MCP = requireEnv('CARGO_MCP');
 const PROJECT = path.resolve(requireEnv('PROJECT'));
 const ARTIFACTS = path.resolve(process.env.ARTIFACTS || path.join(os.tmpdir(), 'cargo-mcp-dev-artifacts'));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+/** How cargo mcp dev runs the server: stdio (default) or http (Streamable HTTP). */
+const TRANSPORT = process.env.TRANSPORT || 'stdio';
 /** The first build of a fresh project can take minutes on a small machine. */
 const START_TIMEOUT_MS = Number(process.env.START_TIMEOUT_MS || 15 * 60_000);
 /** Rebuild and restart after the edit. */
@@ -71,9 +73,11 @@ function packageName() {
  * prints goes to ARTIFACTS/dev.log. `inspector` resolves with the URL of
  * the `Inspector:` line.
  */
-function startDev(port) {
+function startDev(port, serverPort) {
   const logFile = fs.createWriteStream(path.join(ARTIFACTS, 'dev.log'));
-  const child = spawn(CARGO_MCP, ['mcp', 'dev', '--no-open', '--inspector-port', String(port)], {
+  const args = ['mcp', 'dev', '--no-open', '--inspector-port', String(port), '--transport', TRANSPORT];
+  if (TRANSPORT === 'http') args.push('--port', String(serverPort));
+  const child = spawn(CARGO_MCP, args, {
     cwd: PROJECT,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -316,8 +320,9 @@ async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   check(fs.existsSync(HELLO_RS), `${HELLO_RS} does not exist: is PROJECT a generated project?`);
   const port = await freePort();
-  console.log(`starting ${CARGO_MCP} mcp dev --no-open --inspector-port ${port} in ${PROJECT}`);
-  const dev = startDev(port);
+  const serverPort = await freePort();
+  console.log(`starting ${CARGO_MCP} mcp dev --no-open --inspector-port ${port} --transport ${TRANSPORT} in ${PROJECT}`);
+  const dev = startDev(port, serverPort);
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cargo-mcp-dev-chromium-'));
   let context = null;
   const pageErrors = [];

@@ -68,8 +68,12 @@ cp "$HERE/fixtures/slow.rs" "$PROJECT/src/tools/slow.rs"
 log "building the project once (the dev command's first build is then quick)"
 (cd "$PROJECT" && cargo build)
 
-log "node dev.test.mjs"
 rm -rf "$ARTIFACTS"
-mkdir -p "$ARTIFACTS"
 cd "$HERE"
-CARGO_MCP="$CARGO_MCP" PROJECT="$PROJECT" ARTIFACTS="$ARTIFACTS" CHROMIUM="$CHROMIUM" node dev.test.mjs
+# The same steps with the server over stdio, then over Streamable HTTP.
+for transport in stdio http; do
+  log "node dev.test.mjs (server over $transport)"
+  mkdir -p "$ARTIFACTS/$transport"
+  TRANSPORT=$transport CARGO_MCP="$CARGO_MCP" PROJECT="$PROJECT" ARTIFACTS="$ARTIFACTS/$transport" \
+    CHROMIUM="$CHROMIUM" node dev.test.mjs
+done
