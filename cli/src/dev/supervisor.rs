@@ -287,13 +287,25 @@ impl Supervisor {
         self.hub.set_state(State::Exited);
     }
 
-    /// Kills the server (if any) and waits for it.
+    /// Stops the server (if any) and waits for it: its stdin closes and it
+    /// gets SIGTERM, so it shuts down gracefully; after `GRACE` it is killed.
     async fn stop_server(&mut self) {
         self.link.set(None);
         if let Some(mut server) = self.server.take() {
             server.tasks.cancel();
-            let _ = server.child.start_kill();
-            let _ = server.child.wait().await;
+            drop(server.child.stdin.take());
+            terminate(&server.child);
+            if tokio::time::timeout(GRACE, server.child.wait())
+                .await
+                .is_err()
+            {
+                self.ui.warn(format!(
+                    "the server did not stop within {} s of SIGTERM; killed it",
+                    GRACE.as_secs()
+                ));
+                let _ = server.child.start_kill();
+                let _ = server.child.wait().await;
+            }
         }
     }
 }
@@ -309,3 +321,19 @@ async fn wait(server: &mut Option<Server>) -> Option<i32> {
         None => std::future::pending().await,
     }
 }
+
+/// How long a stopping server may take before it is killed.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Asks the server to stop (SIGTERM); a no-op where there are no signals.
+#[cfg(unix)]
+fn terminate(child: &Child) {
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
+    if let Some(pid) = child.id().and_then(|id| i32::try_from(id).ok()) {
+        let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+    }
+}
+
+#[cfg(not(unix))]
+fn terminate(_child: &Child) {}
