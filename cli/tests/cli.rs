@@ -101,23 +101,22 @@ fn new_then_bad_schema_then_edits_kept() {
         .contains("search_input_2"));
 }
 
+/// `cargo mcp new demo` in `dir`, on this checkout's runtime; the project folder.
+fn new_demo(dir: &std::path::Path) -> std::path::PathBuf {
+    let runtime = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime");
+    let runtime = runtime.to_string_lossy();
+    let (code, out) = cargo_mcp(
+        dir,
+        &["new", "demo", "--vcs", "none", "--runtime-path", &runtime],
+    );
+    assert_eq!(code, 0, "{out}");
+    dir.join("demo")
+}
+
 #[test]
 fn yaml_schemas_are_stored_as_json_and_bad_yaml_names_line_and_column() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let runtime = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime");
-    let (code, out) = cargo_mcp(
-        tmp.path(),
-        &[
-            "new",
-            "demo",
-            "--vcs",
-            "none",
-            "--runtime-path",
-            &runtime.to_string_lossy(),
-        ],
-    );
-    assert_eq!(code, 0, "{out}");
-    let project = tmp.path().join("demo");
+    let project = new_demo(tmp.path());
     std::fs::write(
         tmp.path().join("search.yaml"),
         "# a YAML schema\ntype: object\nproperties:\n  query:\n    type: string\n    description: What to look for\n  limit: {type: integer, minimum: 1}\nrequired: [query]\n",
@@ -216,20 +215,7 @@ fn a_project_inside_a_workspace_is_found_from_anywhere_in_it() {
 #[test]
 fn generate_removes_what_is_no_longer_generated_and_keeps_what_was_edited() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let runtime = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime");
-    let (code, out) = cargo_mcp(
-        tmp.path(),
-        &[
-            "new",
-            "demo",
-            "--vcs",
-            "none",
-            "--runtime-path",
-            &runtime.to_string_lossy(),
-        ],
-    );
-    assert_eq!(code, 0, "{out}");
-    let project = tmp.path().join("demo");
+    let project = new_demo(tmp.path());
     for name in ["keep", "drop"] {
         let (code, out) = cargo_mcp(&project, &["add-tool", name, "--arg", "q:string"]);
         assert_eq!(code, 0, "{out}");
