@@ -88,7 +88,7 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Talk to an MCP server from the terminal: list and call tools, read resources, get prompts.
     #[command(
-        after_help = "Examples:\n  cargo mcp inspect ./target/debug/weather tools\n  cargo mcp inspect \"cargo run -q -- --transport stdio\" call forecast --arg city=Paris\n  cargo mcp inspect http://127.0.0.1:8000/mcp read config://app\n  cargo mcp inspect --json ./target/debug/weather call add --args-json '{\"a\": 1, \"b\": 2}'\n\nTARGET is an http:// or https:// URL (Streamable HTTP) or a command line, split as a shell\nwould, started as a child speaking JSON-RPC on stdio.\nExit codes: 1 the tool answered isError or the server answered an error, 3 bad --arg or\n--args-json, 6 the server could not be started or reached."
+        after_help = "Examples:\n  cargo mcp inspect ./target/debug/weather tools\n  cargo mcp inspect \"cargo run -q -- --transport stdio\" call forecast --arg city=Paris\n  cargo mcp inspect http://127.0.0.1:8000/mcp read config://app\n  cargo mcp inspect --json ./target/debug/weather call add --args-json '{\"a\": 1, \"b\": 2}'\n  cargo mcp inspect -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8000/mcp tools\n\nTARGET is an http:// or https:// URL (Streamable HTTP) or a command line, split as a shell\nwould, started as a child speaking JSON-RPC on stdio.\nExit codes: 1 the tool answered isError or the server answered an error, 3 bad --arg or\n--args-json, 6 the server could not be started or reached."
     )]
     Inspect(InspectArgs),
     /// Build and run the server, rebuild and restart it on every change, and inspect it in the browser.
@@ -139,6 +139,10 @@ pub struct InspectArgs {
     /// Seconds to wait for each answer.
     #[arg(long, value_name = "SECS", default_value_t = 60, global = true)]
     pub timeout: u64,
+    /// An HTTP header sent with every request to an http(s) target, `NAME: VALUE`
+    /// (repeatable), such as `Authorization: Bearer TOKEN` for a server with auth.
+    #[arg(long, short = 'H', value_name = "NAME: VALUE", global = true)]
+    pub header: Vec<String>,
     /// The server: an http(s):// URL, or a command line to start (quote it if it has spaces).
     pub target: String,
     /// What to ask it.

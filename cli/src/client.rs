@@ -64,13 +64,20 @@ struct StdioTransport {
 struct HttpTransport {
     agent: ureq::Agent,
     url: String,
+    /// Sent with every request (`--header`).
+    headers: Vec<(String, String)>,
     session: Option<String>,
     protocol: Option<String>,
 }
 
 impl Client {
-    /// Connects to `target` (an `http(s)://` URL, or a command line) and initializes.
-    pub fn connect(target: &str, timeout: Duration) -> Result<Client, ClientError> {
+    /// Connects to `target` (an `http(s)://` URL, or a command line) and
+    /// initializes; `headers` go with every HTTP request (not used on stdio).
+    pub fn connect(
+        target: &str,
+        timeout: Duration,
+        headers: &[(String, String)],
+    ) -> Result<Client, ClientError> {
         let transport = if target.starts_with("http://") || target.starts_with("https://") {
             let agent: ureq::Agent = ureq::Agent::config_builder()
                 .http_status_as_error(false)
@@ -80,6 +87,7 @@ impl Client {
             Transport::Http(Box::new(HttpTransport {
                 agent,
                 url: target.to_string(),
+                headers: headers.to_vec(),
                 session: None,
                 protocol: None,
             }))
@@ -178,11 +186,11 @@ impl Client {
             }
             Transport::Http(t) => {
                 if let Some(session) = &t.session {
-                    let _ = t
-                        .agent
-                        .delete(&t.url)
-                        .header("Mcp-Session-Id", session)
-                        .call();
+                    let mut request = t.agent.delete(&t.url).header("Mcp-Session-Id", session);
+                    for (name, value) in &t.headers {
+                        request = request.header(name, value);
+                    }
+                    let _ = request.call();
                 }
             }
         }
@@ -335,6 +343,9 @@ impl HttpTransport {
         }
         if let Some(protocol) = &self.protocol {
             request = request.header("MCP-Protocol-Version", protocol);
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
         }
         let response = request
             .send(message.to_string())

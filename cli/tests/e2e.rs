@@ -317,8 +317,30 @@ fn auth_jwt(binary: &Path) {
     );
     let admin = names(&tools_of("admin-token"));
     let user = names(&tools_of("user-token"));
+    // `cargo mcp inspect --header` carries the token.
+    let with_admin = inspect(&[
+        &url,
+        "--header",
+        "Authorization: Bearer admin-token",
+        "tools",
+    ]);
+    let with_user = inspect(&[&url, "-H", "authorization: Bearer user-token", "tools"]);
+    let without = inspect(&[&url, "tools"]);
+    let malformed = inspect(&[&url, "--header", "Authorization Bearer x", "tools"]);
     let _ = server.kill();
     let _ = server.wait();
+    let listed = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(with_admin.0, 0, "{}", with_admin.2);
+    assert_eq!(listed(&with_admin.1), ["hello", "wipe"], "{}", with_admin.1);
+    assert_eq!(listed(&with_user.1), ["hello"], "{}", with_user.1);
+    assert_eq!(without.0, 1, "{}", without.2);
+    assert!(without.2.contains("401"), "{}", without.2);
+    assert_eq!(malformed.0, 3, "{}", malformed.2);
+    assert!(malformed.2.contains("NAME: VALUE"), "{}", malformed.2);
     assert_eq!(status, 401, "no token");
     assert!(challenge.contains("resource_metadata="), "{challenge}");
     assert_eq!(admin, ["hello", "wipe"]);

@@ -26,7 +26,19 @@ pub fn exec(args: InspectArgs, ui: &Ui) -> anyhow::Result<()> {
         )),
         _ => None,
     };
-    let mut client = Client::connect(&args.target, Duration::from_secs(args.timeout.max(1)))?;
+    let headers = args
+        .header
+        .iter()
+        .map(|h| parse_header(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !headers.is_empty() && !args.target.starts_with("http") {
+        ui.warn("--header applies to http(s) targets only; a command speaks stdio");
+    }
+    let mut client = Client::connect(
+        &args.target,
+        Duration::from_secs(args.timeout.max(1)),
+        &headers,
+    )?;
     let server = &client.server["serverInfo"];
     ui.detail(
         "Connected",
@@ -144,6 +156,29 @@ fn run(
 }
 
 /// `--args-json` then `--arg k=v` on top; values are JSON when they parse.
+/// `NAME: VALUE` as a header name and value.
+fn parse_header(text: &str) -> Result<(String, String), Error> {
+    let bad = |why: &str| {
+        Error::Invalid(format!(
+            "--header {text:?}: {why}; write it as `NAME: VALUE`, like `Authorization: Bearer TOKEN`"
+        ))
+    };
+    let (name, value) = text.split_once(':').ok_or_else(|| bad("no `:`"))?;
+    let name = name.trim();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    {
+        return Err(bad("not a header name"));
+    }
+    let value = value.trim();
+    if value.bytes().any(|b| b == b'\r' || b == b'\n') {
+        return Err(bad("a line break in the value"));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
 fn tool_arguments(args: &[String], args_json: Option<&str>) -> Result<Value, Error> {
     let mut map = match args_json {
         None => Map::new(),
