@@ -79,7 +79,22 @@ fn every_shared_schema_types_or_falls_back_without_panicking() {
     let (mut typed, mut fallback) = (0, 0);
     let mut compiled: Vec<(String, String)> = Vec::new();
     let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut examples = 0;
     for (name, schema) in &cases {
+        // The generated call test's example must validate wherever one is made.
+        if let Some(example) = cargo_mcp::generate::example::example(schema) {
+            examples += 1;
+            if let Ok(validator) = jsonschema::validator_for(schema) {
+                let errors: Vec<String> = validator
+                    .iter_errors(&example)
+                    .map(|e| e.to_string())
+                    .collect();
+                assert!(
+                    errors.is_empty(),
+                    "{name}: the example {example} is invalid: {errors:?}"
+                );
+            }
+        }
         let outcome = type_schema(schema, "ToolInput");
         let part = match outcome {
             Outcome::Typed(t) => {
@@ -129,7 +144,7 @@ fn every_shared_schema_types_or_falls_back_without_panicking() {
     }
     compile_all(&compiled);
     println!(
-        "sweep: {} schemas, {typed} typed, {fallback} fell back to serde_json::Value",
+        "sweep: {} schemas, {typed} typed, {fallback} fell back to serde_json::Value, {examples} with a call-test example (all valid)",
         cases.len()
     );
     for (feature, n) in &reasons {

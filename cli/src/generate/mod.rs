@@ -2,6 +2,7 @@
 //! commands (and the tests) call. Plan in memory, then write all at once.
 
 pub mod error;
+pub mod example;
 pub mod files;
 pub mod metadata;
 pub mod names;

@@ -92,6 +92,10 @@ pub fn plan(project: &mut Project, pending: &Pending) -> Result<(Vec<PlannedFile
         let output_type = format!("{stem}Output");
         let types_path = format!("src/generated/tools/{}.rs", tool.module);
         let has_input = tool.input.is_some() || !tool.args.is_empty();
+        // The generated call test's arguments: from `--arg`s, or an example of
+        // the input schema when one can be made surely valid.
+        let mut call_args =
+            (tool.input.is_none() && tool.output.is_none()).then(|| sample_args(&tool.args));
         if let Some(input) = &tool.input {
             let mut parts = Vec::new();
             for (file, module, type_name) in [
@@ -100,6 +104,11 @@ pub fn plan(project: &mut Project, pending: &Pending) -> Result<(Vec<PlannedFile
             ] {
                 let Some(file) = file else { continue };
                 let schema = read_schema(project, pending, file)?;
+                if module == "input" && tool.output.is_none() {
+                    call_args = super::example::example(&schema)
+                        .filter(Value::is_object)
+                        .map(|v| v.to_string());
+                }
                 if module == "input" && schema.get("type").and_then(Value::as_str) != Some("object")
                 {
                     findings.warnings.push(format!(
@@ -194,8 +203,7 @@ pub fn plan(project: &mut Project, pending: &Pending) -> Result<(Vec<PlannedFile
                     name: tool.name.clone(),
                     name_lit: lit(&tool.name),
                     module: tool.module.clone(),
-                    call_args: (tool.input.is_none() && tool.output.is_none())
-                        .then(|| sample_args(&tool.args)),
+                    call_args: call_args.clone(),
                 },
             )?,
         ));
