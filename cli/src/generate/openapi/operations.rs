@@ -498,16 +498,7 @@ fn operation(
         operation_id: text("operationId"),
         summary: text("summary"),
         description: text("description"),
-        tags: op
-            .get("tags")
-            .and_then(Value::as_array)
-            .map(|t| {
-                t.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        tags: strings(op.get("tags")),
         x_mcp: op.get("x-mcp").and_then(Value::as_bool),
         x_mcp_name: op
             .get("x-mcp-name")
@@ -597,8 +588,12 @@ fn swagger_schema(at: &Located, p: &Value) -> Located {
 }
 
 fn consumes(root: &Value, op: &Value) -> Vec<String> {
-    op.get("consumes")
-        .or_else(|| root.get("consumes"))
+    strings(op.get("consumes").or_else(|| root.get("consumes")))
+}
+
+/// The strings of a JSON array (other entries skipped); empty when it is not one.
+fn strings(value: Option<&Value>) -> Vec<String> {
+    value
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
@@ -706,18 +701,7 @@ fn reply(
         value: responses[*code].clone(),
     })?;
     if version == Version::Swagger2 {
-        let produces: Vec<String> = here
-            .value
-            .get("produces")
-            .or_else(|| root.get("produces"))
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let produces = strings(here.value.get("produces").or_else(|| root.get("produces")));
         let Some(schema) = r.value.get("schema") else {
             return Ok(Reply::Empty);
         };
