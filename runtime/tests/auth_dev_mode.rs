@@ -14,16 +14,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-async fn whoami(ctx: Context) -> String {
-    match ctx.access_token() {
-        Some(t) => format!(
-            "{} {}",
-            t.subject.clone().unwrap_or_default(),
-            t.scopes.join(",")
-        ),
-        None => "nobody".into(),
-    }
-}
+mod auth_support;
+use auth_support::whoami;
 
 fn server(key_file: &Path) -> Server {
     Server::new("t")
@@ -76,14 +68,7 @@ async fn initialize(url: &str, token: Option<&str>) -> (u16, String, String) {
         .send()
         .await
         .expect("POST");
-    let status = r.status().as_u16();
-    let challenge = r
-        .headers()
-        .get("www-authenticate")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    (status, challenge, r.text().await.expect("body"))
+    auth_support::read(r).await
 }
 
 /// A stateless 2026-07-28 request with `token`.

@@ -11,6 +11,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+mod auth_support;
+use auth_support::serve;
+
 const RESOURCE: &str = "https://mcp.example.com/mcp";
 
 fn now() -> u64 {
@@ -18,17 +21,6 @@ fn now() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
-}
-
-async fn serve(app: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{address}")
 }
 
 /// How often each `counted-*` token was introspected.
@@ -82,14 +74,7 @@ async fn status_and_challenge(
         .send()
         .await
         .expect("send");
-    let status = r.status().as_u16();
-    let challenge = r
-        .headers()
-        .get("www-authenticate")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    (status, challenge, r.text().await.unwrap_or_default())
+    auth_support::read(r).await
 }
 
 fn lookup(vars: &[(&str, String)]) -> impl Fn(&str) -> Option<String> {

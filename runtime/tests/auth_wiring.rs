@@ -7,16 +7,8 @@ use mcp_runtime::prelude::*;
 use reqwest::Client;
 use std::sync::Arc;
 
-async fn whoami(ctx: Context) -> String {
-    match ctx.access_token() {
-        Some(t) => format!(
-            "{} {}",
-            t.subject.clone().unwrap_or_default(),
-            t.scopes.join(",")
-        ),
-        None => "nobody".into(),
-    }
-}
+mod auth_support;
+use auth_support::whoami;
 
 async fn start() -> String {
     let service = Server::new("t")
@@ -35,14 +27,7 @@ async fn start() -> String {
     };
     let auth = Arc::new(Auth::from_config(config).expect("auth"));
     let app = protect(mcp_runtime::transport::http::router(service), auth, "/mcp");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{address}/mcp")
+    format!("{}/mcp", auth_support::serve(app).await)
 }
 
 async fn modern(url: &str, token: &str, method: &str, params: Value) -> (u16, Value) {
@@ -75,14 +60,7 @@ async fn modern_full(
         .send()
         .await
         .expect("POST");
-    let status = r.status().as_u16();
-    let challenge = r
-        .headers()
-        .get("www-authenticate")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let text = r.text().await.expect("body");
+    let (status, challenge, text) = auth_support::read(r).await;
     (
         status,
         challenge,
@@ -313,14 +291,7 @@ async fn a_legacy_sse_session_answers_only_the_principal_that_opened_it() {
         .auth(Arc::new(Auth::from_config(config).expect("auth")))
         .build()
         .expect("server");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    let app = mcp_runtime::transport::http::router(service);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let base = auth_support::serve(mcp_runtime::transport::http::router(service)).await;
     let client = Client::new();
     let mut stream = client
         .get(format!("{base}/sse"))
