@@ -5,7 +5,7 @@
 mod common;
 
 use cargo_mcp::generate::openapi::{self, Filters, Import, Options};
-use cargo_mcp::generate::{self, NewProject, Project, RuntimeSource};
+use cargo_mcp::generate::Project;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -16,16 +16,7 @@ fn fixture(rel: &str) -> PathBuf {
 
 /// A new project at `dir` with `import` done.
 fn project_with(dir: &Path, import: &Import) -> Project {
-    generate::new_project(&NewProject {
-        name: "api-server".into(),
-        path: dir.to_path_buf(),
-        http: false,
-        git: false,
-        runtime: RuntimeSource::Path(common::runtime()),
-        auth: None,
-    })
-    .expect("new");
-    let mut project = Project::find(dir).expect("project");
+    let mut project = common::new_project("api-server", dir);
     openapi::import(&mut project, import).expect("import");
     project
 }
@@ -54,15 +45,7 @@ fn check(name: &str, import: Import) {
             }
         }
     });
-    let before = common::files(&root);
-    let mut project = Project::find(&root).expect("project");
-    let report = generate::generate(&mut project, false).expect("generate");
-    assert!(
-        report.applied.written.is_empty(),
-        "{:?}",
-        report.applied.written
-    );
-    assert_eq!(before, common::files(&root));
+    common::assert_generate_is_stable(&root);
 }
 
 #[test]
@@ -122,16 +105,7 @@ fn star_trek_without_operation_ids() {
 fn max_tools_asks_for_filters_and_lists_tags() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().join("p");
-    generate::new_project(&NewProject {
-        name: "p".into(),
-        path: root.clone(),
-        http: false,
-        git: false,
-        runtime: RuntimeSource::Path(common::runtime()),
-        auth: None,
-    })
-    .expect("new");
-    let mut project = Project::find(&root).expect("project");
+    let mut project = common::new_project("p", &root);
     let import = Import {
         spec: fixture("readme-oas-examples/3.0/star-trek.json"),
         ..Default::default()

@@ -9,7 +9,7 @@
 mod common;
 
 use cargo_mcp::generate::openapi::{self, Import};
-use cargo_mcp::generate::{self, NewProject, Project, RuntimeSource};
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -149,16 +149,7 @@ fn generated_petstore_calls_the_upstream() {
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().join("openapi-petstore");
-    generate::new_project(&NewProject {
-        name: "openapi-petstore".into(),
-        path: root.clone(),
-        http: false,
-        git: false,
-        runtime: RuntimeSource::Path(common::runtime()),
-        auth: None,
-    })
-    .expect("new");
-    let mut project = Project::find(&root).expect("project");
+    let mut project = common::new_project("openapi-petstore", &root);
     let spec = common::repo().join("fixtures/openapi/oai-examples/v3.0-yaml/petstore.yaml");
     openapi::import(
         &mut project,

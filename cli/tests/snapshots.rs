@@ -3,8 +3,6 @@
 
 mod common;
 
-use cargo_mcp::generate::{self, Project};
-
 fn check(fixture: &str) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = common::build_fixture(fixture, &tmp.path().join(fixture));
@@ -28,15 +26,7 @@ fn check(fixture: &str) {
         }
     });
     // A second generate changes no byte.
-    let before = common::files(&root);
-    let mut project = Project::find(&root).expect("project");
-    let report = generate::generate(&mut project, false).expect("generate");
-    assert!(
-        report.applied.written.is_empty(),
-        "{:?}",
-        report.applied.written
-    );
-    assert_eq!(before, common::files(&root));
+    common::assert_generate_is_stable(&root);
 }
 
 #[test]

@@ -67,6 +67,33 @@ fn args(specs: &[&str]) -> Vec<Arg> {
         .collect()
 }
 
+/// `cargo mcp new NAME` at `dir` (stdio, no git, this checkout's runtime), loaded.
+pub fn new_project(name: &str, dir: &Path) -> Project {
+    generate::new_project(&NewProject {
+        name: name.into(),
+        path: dir.to_path_buf(),
+        http: false,
+        git: false,
+        runtime: RuntimeSource::Path(runtime()),
+        auth: None,
+    })
+    .expect("new");
+    Project::find(dir).expect("project")
+}
+
+/// A second `generate` over the project at `root` changes no byte.
+pub fn assert_generate_is_stable(root: &Path) {
+    let before = files(root);
+    let mut project = Project::find(root).expect("project");
+    let report = generate::generate(&mut project, false).expect("generate");
+    assert!(
+        report.applied.written.is_empty(),
+        "{:?}",
+        report.applied.written
+    );
+    assert_eq!(before, files(root));
+}
+
 /// Creates fixture `name` at `dir` (which must not exist).
 pub fn build_fixture(name: &str, dir: &Path) -> PathBuf {
     let package = format!("fixture-{name}");
