@@ -245,6 +245,12 @@ pub async fn with_access_token<F: std::future::Future>(
     CURRENT.scope(token, fut).await
 }
 
+/// Whether a request carrying `token` may use a session opened by `owner`
+/// (the principal of the token that opened it; `None`: opened without one).
+pub fn may_use(owner: Option<&str>, token: Option<&AccessToken>) -> bool {
+    owner.is_none() || owner == token.and_then(AccessToken::principal)
+}
+
 /// The verified token of the request being served, if the transport set
 /// one with [`with_access_token`] (`None` on stdio and without auth).
 pub fn current_access_token() -> Option<Arc<AccessToken>> {

@@ -3,7 +3,7 @@
 //! (`/messages/?session_id=…`); POSTs there are answered 202 and their
 //! replies travel on the stream. The session ends when the stream closes.
 
-use super::http::streamable::{check_content_type, read_body};
+use super::http::streamable::{check_content_type, read_body, SERVER_BUSY, SESSION_NOT_FOUND};
 use super::http::{error_response, join_path, sse_response, App};
 use crate::dispatch::{Outbound, Session};
 use crate::protocol::jsonrpc::{ErrorObject, Message};
@@ -90,7 +90,7 @@ pub(crate) async fn stream(
             return error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
                 None,
-                &ErrorObject::new(-32000, "Service unavailable: too many sessions are open (MCP_MAX_SESSIONS); try again later"),
+                &ErrorObject::new(SERVER_BUSY, "Service unavailable: too many sessions are open (MCP_MAX_SESSIONS); try again later"),
             );
         }
         map.insert(
@@ -186,21 +186,18 @@ pub(crate) async fn message(
         );
     };
     // A session opened with a token answers only that token's principal.
-    let caller = token
-        .as_ref()
-        .and_then(|t| t.principal().map(str::to_string));
     let found = app
         .sse
         .lock()
         .get(&id)
-        .filter(|s| s.owner.is_none() || s.owner == caller)
+        .filter(|s| crate::auth::may_use(s.owner.as_deref(), token.as_deref()))
         .map(|s| (s.session.clone(), s.sink.clone()));
     let Some((session, sink)) = found else {
         return error_response(
             StatusCode::NOT_FOUND,
             None,
             &ErrorObject::new(
-                -32001,
+                SESSION_NOT_FOUND,
                 "Session not found: open a new one with GET on the SSE endpoint",
             ),
         );

@@ -20,9 +20,9 @@ use serde_json::{json, Map};
 use std::sync::Arc;
 
 /// `-32001`: the session is unknown or has ended (as the official SDKs say it).
-const SESSION_NOT_FOUND: i64 = -32001;
+pub(crate) const SESSION_NOT_FOUND: i64 = -32001;
 /// `-32000`: the server cannot take the request now.
-const SERVER_BUSY: i64 = -32000;
+pub(crate) const SERVER_BUSY: i64 = -32000;
 
 fn bad(status: StatusCode, message: impl Into<String>) -> Response {
     error_response(status, None, &ErrorObject::invalid_request(message))
@@ -246,7 +246,14 @@ fn session_of(
     match headers::text(headers, SESSION_ID) {
         None => Ok(None),
         Some(Ok(id)) => match app.sessions.get(id) {
-            Some(entry) if entry.owner.is_none() || entry.owner == caller() => Ok(Some(entry)),
+            Some(entry)
+                if crate::auth::may_use(
+                    entry.owner.as_deref(),
+                    crate::auth::current_access_token().as_deref(),
+                ) =>
+            {
+                Ok(Some(entry))
+            }
             Some(entry) => {
                 tracing::warn!(session = %entry.id, "a request for a session opened by another principal was refused");
                 Err(session_not_found())
