@@ -707,7 +707,7 @@ impl Server {
         resolve_auth(&mut http, &self.overrides, &settings)?;
         if http.require_auth && settings.transport != Transport::Stdio && !http.auth_configured() {
             return Err(Error::Builder(
-                "this server requires access tokens over HTTP, but none are configured: set MCP_AUTH_RESOURCE_URL, MCP_AUTH_ISSUER_URL and MCP_AUTH_JWKS_URL (or MCP_AUTH_INTROSPECTION_URL), in the environment or in .env".into(),
+                "this server requires access tokens over HTTP, but none are configured: set MCP_AUTH_RESOURCE_URL, MCP_AUTH_ISSUER_URL and MCP_AUTH_JWKS_URL (or MCP_AUTH_INTROSPECTION_URL), in the environment or in .env; for local development set MCP_AUTH_DEV=true (or call .dev_auth()) instead".into(),
             ));
         }
         let registry = assemble(self.items, &settings)?;

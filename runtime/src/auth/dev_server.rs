@@ -144,7 +144,12 @@ impl DevAuthServer {
         let pkcs8 = match std::fs::read_to_string(path) {
             Ok(text) => base64::engine::general_purpose::STANDARD
                 .decode(text.trim())
-                .map_err(|e| key_error(format!("{}: not base64: {e}", path.display())))?,
+                .map_err(|e| {
+                    key_error(format!(
+                        "{}: not base64: {e}; delete the file to have a new key made",
+                        path.display()
+                    ))
+                })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let rng = ring::rand::SystemRandom::new();
                 let doc = Ed25519KeyPair::generate_pkcs8(&rng)
@@ -441,23 +446,32 @@ async fn authorize(State(s): State<Arc<DevAuthServer>>, RawQuery(query): RawQuer
         );
     }
     let state = field("state");
-    let fail = |error: &str| {
+    let fail = |error: &str, description: &str| {
         let mut p = vec![("error", error)];
+        if !description.is_empty() {
+            p.push(("error_description", description));
+        }
         if !state.is_empty() {
             p.push(("state", state));
         }
         redirect(redirect_uri, &p)
     };
     if field("response_type") != "code" {
-        return fail("unsupported_response_type");
+        return fail("unsupported_response_type", "");
     }
     if field("code_challenge_method") != "S256" || field("code_challenge").len() < 43 {
-        return fail("invalid_request");
+        return fail("invalid_request", "PKCE with S256 is required");
     }
     let resource = match field("resource") {
         "" => s.resource.clone(),
         r if r == s.resource => r.to_string(),
-        _ => return fail("invalid_target"),
+        _ => {
+            let hint = format!(
+                "resource must be {}: connect to that URL, or set MCP_AUTH_RESOURCE_URL to the one you use",
+                s.resource
+            );
+            return fail("invalid_target", &hint);
+        }
     };
     let scope = match field("scope") {
         "" => s.scopes.join(" "),
