@@ -27,11 +27,14 @@ const STYLE: &str = include_str!("assets/app.css");
 struct App {
     hub: Arc<Hub>,
     link: Arc<Link>,
-    port: u16,
+    /// The page's own origins, the only ones `/api/send` accepts.
+    origins: Arc<[String]>,
 }
 
 /// The inspector's routes; `port` is the one it listens on (for the Origin check).
 pub fn router(hub: Arc<Hub>, link: Arc<Link>, port: u16) -> Router {
+    // The listener is bound to 127.0.0.1 only; a browser names it so or `localhost`.
+    let hosts: Arc<[String]> = [format!("127.0.0.1:{port}"), format!("localhost:{port}")].into();
     Router::new()
         .route(
             "/",
@@ -49,24 +52,27 @@ pub fn router(hub: Arc<Hub>, link: Arc<Link>, port: u16) -> Router {
         .route("/api/send", post(send))
         .route("/api/info", get(info))
         .layer(axum::middleware::from_fn(move |request, next| {
-            local_host_only(port, request, next)
+            local_host_only(hosts.clone(), request, next)
         }))
-        .with_state(App { hub, link, port })
+        .with_state(App {
+            hub,
+            link,
+            origins: [
+                format!("http://127.0.0.1:{port}"),
+                format!("http://localhost:{port}"),
+            ]
+            .into(),
+        })
 }
 
 /// Refuses requests whose `Host` is not this machine at the inspector's port:
 /// a page of another site that rebinds its name to 127.0.0.1 (DNS rebinding)
 /// must not read the event stream or the page.
 async fn local_host_only(
-    port: u16,
+    allowed: Arc<[String]>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let allowed = [
-        format!("127.0.0.1:{port}"),
-        format!("localhost:{port}"),
-        format!("[::1]:{port}"),
-    ];
     match request.headers().get(axum::http::header::HOST) {
         Some(host) if !allowed.iter().any(|a| host.as_bytes() == a.as_bytes()) => json_response(
             StatusCode::FORBIDDEN,
@@ -126,11 +132,11 @@ async fn send(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Respon
     // Only the page itself may talk to the server: a page of another site
     // open in the same browser must not.
     if let Some(origin) = headers.get(ORIGIN) {
-        let allowed = [
-            format!("http://127.0.0.1:{}", app.port),
-            format!("http://localhost:{}", app.port),
-        ];
-        if !allowed.iter().any(|a| origin.as_bytes() == a.as_bytes()) {
+        if !app
+            .origins
+            .iter()
+            .any(|a| origin.as_bytes() == a.as_bytes())
+        {
             return json_response(
                 StatusCode::FORBIDDEN,
                 json!({"error": "requests from other origins are refused"}),

@@ -92,7 +92,7 @@ impl Project {
             if manifest.is_file() {
                 let text = std::fs::read_to_string(&manifest).map_err(io(&manifest))?;
                 if text.contains("metadata.mcp") {
-                    return Project::open(&manifest);
+                    return Project::from_text(&manifest, text);
                 }
             }
             dir = d.parent();
