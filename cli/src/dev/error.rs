@@ -15,7 +15,7 @@ pub enum DevError {
         source: std::io::Error,
     },
     /// A program (cargo, the server, npx) could not be started.
-    #[error("could not start `{program}`: {source}")]
+    #[error("could not start `{program}`: {source} (is it installed and on PATH?)")]
     Spawn {
         /// The program.
         program: String,
@@ -34,8 +34,14 @@ pub enum DevError {
     #[error(transparent)]
     Node(#[from] super::official::NodeError),
     /// The first build failed (with `--inspector official`, which needs a server to start).
-    #[error("the build failed (cargo's output is above)")]
+    #[error("the build failed (cargo's output is above): fix it and run again, or drop --inspector official (the built-in inspector waits for a fix instead)")]
     BuildFailed,
+    /// The official inspector (npx) ended with a failure.
+    #[error("the official MCP Inspector exited with {status}; see its output above (npx downloads it on first use, so it needs the npm registry), or drop --inspector official to use the built-in inspector")]
+    Inspector {
+        /// How it ended.
+        status: std::process::ExitStatus,
+    },
     /// Any other I/O failure (signals, the runtime).
     #[error("{0}")]
     Io(#[from] std::io::Error),

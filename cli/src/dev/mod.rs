@@ -170,10 +170,13 @@ async fn run_official(
         _ = stop.cancelled() => {
             let _ = child.start_kill();
             let _ = child.wait().await;
+            Ok(())
         }
-        _ = child.wait() => {}
+        status = child.wait() => match status? {
+            status if status.success() => Ok(()),
+            status => Err(DevError::Inspector { status }),
+        },
     }
-    Ok(())
 }
 
 /// Cancels `stop` on Ctrl-C or SIGTERM.
