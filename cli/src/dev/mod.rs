@@ -110,7 +110,7 @@ pub async fn run(options: Options, ui: Ui) -> Result<(), DevError> {
                 true,
                 ui,
             );
-            let outcome = supervisor.run(changes, stop).await;
+            let outcome = supervisor.run(None, changes, stop).await;
             web.abort();
             outcome
         }
@@ -135,10 +135,11 @@ pub async fn run(options: Options, ui: Ui) -> Result<(), DevError> {
                 ui,
             );
             let server = match options.transport {
-                Transport::Stdio => official::Server::Command(binary),
+                Transport::Stdio => official::Server::Command(binary.clone()),
                 Transport::Http => official::Server::Url(supervisor.url()),
             };
-            let supervising = tokio::spawn(supervisor.run(changes, stop.clone()));
+            // Built just above: the supervisor starts from that build.
+            let supervising = tokio::spawn(supervisor.run(Some(binary), changes, stop.clone()));
             let outcome = run_official(&server, &options, &stop).await;
             stop.cancel();
             let supervised = supervising.await.unwrap_or(Ok(()));

@@ -81,14 +81,22 @@ impl Supervisor {
         format!("http://127.0.0.1:{}/mcp", self.port)
     }
 
-    /// Builds, serves, and rebuilds on every batch of `changes` until `stop`;
-    /// then stops the server.
+    /// Builds (unless `built` is the binary of a build just made), serves,
+    /// and rebuilds on every batch of `changes` until `stop`; then stops the
+    /// server.
     pub async fn run(
         mut self,
+        built: Option<PathBuf>,
         mut changes: mpsc::UnboundedReceiver<Vec<PathBuf>>,
         stop: CancellationToken,
     ) -> Result<(), DevError> {
-        let outcome = self.cycle(&stop).await;
+        let outcome = match built {
+            Some(binary) => {
+                self.built(binary, &stop).await;
+                Ok(())
+            }
+            None => self.cycle(&stop).await,
+        };
         while outcome.is_ok() && !stop.is_cancelled() {
             let wake = tokio::select! {
                 _ = stop.cancelled() => Wake::Stop,
@@ -142,17 +150,20 @@ impl Supervisor {
                     self.hub.set_state(State::BuildFailed);
                 }
             }
-            Outcome::Built(binary) => {
-                self.hub.built(None);
-                if self.serve {
-                    self.start(&binary, stop).await;
-                } else {
-                    self.ui.status("Built", binary.display());
-                    self.hub.set_state(State::Running);
-                }
-            }
+            Outcome::Built(binary) => self.built(binary, stop).await,
         }
         Ok(())
+    }
+
+    /// After a successful build: (re)starts the server, or just says so.
+    async fn built(&mut self, binary: PathBuf, stop: &CancellationToken) {
+        self.hub.built(None);
+        if self.serve {
+            self.start(&binary, stop).await;
+        } else {
+            self.ui.status("Built", binary.display());
+            self.hub.set_state(State::Running);
+        }
     }
 
     /// Stops the old server and starts `binary`.
