@@ -32,4 +32,7 @@ for pkg in mcp-runtime cargo-mcp-cli; do
   (cd "$UNPACKED/$pkg-$version" && CARGO_TARGET_DIR=$TARGET CARGO_PROFILE_DEV_DEBUG=line-tables-only \
     cargo build --locked)
 done
+echo "== the unpacked CLI, which is no checkout, makes projects that take mcp-runtime from crates.io"
+"$BIN" mcp new probe --path "$UNPACKED/probe" --vcs none --quiet
+grep -x 'mcp-runtime = "[0-9.]*"' "$UNPACKED/probe/Cargo.toml"
 echo "package: both crates pack and build on their own"
