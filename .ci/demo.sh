@@ -8,7 +8,7 @@ ROOT=$PWD
 CHECKS=${CHECKS:-$ROOT/../shared/checks}
 source .ci/checks-install.sh
 retry "the Python SDK client" ensure_py 1
-cargo build -p cargo-mcp
+cargo build -p cargo-mcp-cli
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

@@ -125,6 +125,9 @@ echo "== cargo mcp dev in a browser: Playwright (npm) drives Debian's chromium a
 # $TARGET/browser-e2e as test artifacts.
 CARGO_TARGET_DIR=$TARGET ARTIFACTS=$TARGET/browser-e2e timeout 1800 bash cli/tests/browser/run.sh "$ROOT"
 
+echo "== cargo package: both crates pack, and each unpacked .crate builds on its own"
+CARGO_TARGET_DIR=$TARGET bash .ci/package.sh
+
 echo "== OpenAPI: GitHub's REST API (1,223 operations) imports whole and the project compiles without warnings"
 GH=$(mktemp -d)
 "$TARGET/debug/cargo-mcp" mcp new github-api --path "$GH/github-api" --vcs none --runtime-path "$ROOT/runtime" \

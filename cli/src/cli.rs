@@ -209,10 +209,12 @@ pub struct NewArgs {
     /// Version control to initialize (skipped inside an existing repository).
     #[arg(long, value_enum, default_value_t = Vcs::Git)]
     pub vcs: Vcs,
-    /// Depend on the runtime at this folder [default: the checkout cargo-mcp was built from].
+    /// Depend on the runtime at this folder [default: the checkout cargo-mcp
+    /// was built from, when run from one; else --runtime-version].
     #[arg(long, value_name = "DIR", conflicts_with = "runtime_version")]
     pub runtime_path: Option<PathBuf>,
-    /// Depend on this published version of mcp-runtime instead.
+    /// Depend on this published version of mcp-runtime [default outside a
+    /// checkout: the version this cargo-mcp was built for].
     #[arg(long, value_name = "VERSION")]
     pub runtime_version: Option<String>,
     /// Check access tokens over HTTP: `jwt` against your authorization server

@@ -13,7 +13,7 @@ pub fn exec(args: NewArgs, ui: &Ui) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("--runtime-path {}: {e}", p.display()))?,
         ),
         (None, Some(v)) => RuntimeSource::Version(v),
-        (None, None) => RuntimeSource::bundled()?,
+        (None, None) => RuntimeSource::default_for_cli(),
     };
     let path = args.path.unwrap_or_else(|| args.name.clone().into());
     let import = args

@@ -21,18 +21,28 @@ pub enum RuntimeSource {
 }
 
 impl RuntimeSource {
-    /// The runtime in the checkout this CLI was built from.
-    pub fn bundled() -> Result<RuntimeSource> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join("runtime");
-        match std::fs::canonicalize(&dir) {
-            Ok(p) if p.join("Cargo.toml").is_file() => Ok(RuntimeSource::Path(p)),
-            _ => Err(Error::Invalid(format!(
-                "the mcp-runtime this cargo-mcp was built with is no longer at {}; pass --runtime-path DIR (a checkout's runtime/ folder) or --runtime-version {}",
-                dir.display(),
-                versions::RUNTIME_VERSION
-            ))),
+    /// The default when neither `--runtime-path` nor `--runtime-version` is
+    /// given: the runtime of the checkout this CLI was built from while that
+    /// checkout is still there, else the published runtime this CLI was built for.
+    pub fn default_for_cli() -> RuntimeSource {
+        Self::choose(Path::new(env!("CARGO_MANIFEST_DIR")))
+    }
+
+    /// The decision for a CLI whose crate was at `cli_dir` when built: a path
+    /// dependency when `cli_dir` is the `cli/` of a checkout of this workspace
+    /// (beside `runtime/`, the `mcp-runtime` package, under a workspace
+    /// manifest), a version from crates.io otherwise (an installed package has
+    /// no `runtime/` beside it).
+    pub fn choose(cli_dir: &Path) -> RuntimeSource {
+        let root = cli_dir.join("..");
+        let runtime = root.join("runtime");
+        let is_checkout = std::fs::read_to_string(root.join("Cargo.toml"))
+            .is_ok_and(|t| t.contains("[workspace]"))
+            && std::fs::read_to_string(runtime.join("Cargo.toml"))
+                .is_ok_and(|t| t.contains("name = \"mcp-runtime\""));
+        match std::fs::canonicalize(&runtime) {
+            Ok(p) if is_checkout => RuntimeSource::Path(p),
+            _ => RuntimeSource::Version(versions::RUNTIME_VERSION.to_owned()),
         }
     }
 }
@@ -328,4 +338,89 @@ fn relative(from: &Path, to: &Path, common: &Path) -> Option<PathBuf> {
     }
     out.push(to_rel);
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `text` at `path`, creating its folders.
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn a_checkout_gives_its_runtime_by_path() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            &dir.path().join("Cargo.toml"),
+            "[workspace]\nmembers = [\"runtime\", \"cli\"]\n",
+        );
+        write(
+            &dir.path().join("runtime/Cargo.toml"),
+            "[package]\nname = \"mcp-runtime\"\n",
+        );
+        write(
+            &dir.path().join("cli/Cargo.toml"),
+            "[package]\nname = \"cargo-mcp-cli\"\n",
+        );
+        let runtime = std::fs::canonicalize(dir.path().join("runtime")).unwrap();
+        assert_eq!(
+            RuntimeSource::choose(&dir.path().join("cli")),
+            RuntimeSource::Path(runtime)
+        );
+    }
+
+    #[test]
+    fn an_installed_package_gives_the_published_version() {
+        // As `cargo install` unpacks packages: side by side, no workspace, no runtime/.
+        let dir = tempfile::tempdir().unwrap();
+        let cli = dir.path().join("cargo-mcp-cli-0.1.0");
+        write(
+            &cli.join("Cargo.toml"),
+            "[package]\nname = \"cargo-mcp-cli\"\n",
+        );
+        write(
+            &dir.path().join("mcp-runtime-0.1.0/Cargo.toml"),
+            "[package]\nname = \"mcp-runtime\"\n",
+        );
+        assert_eq!(
+            RuntimeSource::choose(&cli),
+            RuntimeSource::Version(versions::RUNTIME_VERSION.to_owned())
+        );
+    }
+
+    #[test]
+    fn a_runtime_folder_outside_a_workspace_is_not_a_checkout() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            &dir.path().join("runtime/Cargo.toml"),
+            "[package]\nname = \"mcp-runtime\"\n",
+        );
+        assert_eq!(
+            RuntimeSource::choose(&dir.path().join("cli")),
+            RuntimeSource::Version(versions::RUNTIME_VERSION.to_owned())
+        );
+    }
+
+    #[test]
+    fn this_checkout_gives_its_runtime_by_path() {
+        let runtime = std::fs::canonicalize(concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime"));
+        assert_eq!(
+            RuntimeSource::default_for_cli(),
+            RuntimeSource::Path(runtime.unwrap())
+        );
+    }
+
+    #[test]
+    fn the_published_requirement_accepts_the_version_this_cli_is_built_with() {
+        // Both crates take the workspace's version.
+        let version = env!("CARGO_PKG_VERSION");
+        assert!(
+            version.starts_with(&format!("{}.", versions::RUNTIME_VERSION)),
+            "RUNTIME_VERSION {} does not accept {version}",
+            versions::RUNTIME_VERSION
+        );
+    }
 }

@@ -52,8 +52,8 @@ log "playwright-core (npm ci)"
 command -v node >/dev/null || { echo "node (20 or newer) is required" >&2; exit 1; }
 (cd "$HERE" && retry 3 npm ci --no-audit --no-fund)
 
-log "cargo build -p cargo-mcp"
-(cd "$ROOT" && cargo build -p cargo-mcp)
+log "cargo build -p cargo-mcp-cli"
+(cd "$ROOT" && cargo build -p cargo-mcp-cli)
 CARGO_MCP="$CARGO_TARGET_DIR/debug/cargo-mcp"
 
 log "generating $PROJECT"

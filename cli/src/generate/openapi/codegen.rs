@@ -12,7 +12,7 @@ use crate::generate::schema_types::{type_schema, Outcome};
 use askama::Template;
 
 /// The shared HTTP module, `src/generated/openapi/http.rs`.
-pub const HTTP_RS: &str = include_str!("../../../../templates/openapi_http.rs");
+pub const HTTP_RS: &str = include_str!("../../../templates/openapi_http.rs");
 
 #[derive(Template)]
 #[template(path = "openapi_tool.rs", escape = "none")]
