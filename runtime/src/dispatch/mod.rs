@@ -7,9 +7,9 @@ mod input;
 mod legacy;
 pub(crate) mod methods;
 mod modern;
+mod peer;
 mod session;
 
-pub(crate) use input::{InputRound, Interrupt};
 pub use session::Session;
 
 use crate::protocol::jsonrpc::{self, ErrorObject, RequestId};
