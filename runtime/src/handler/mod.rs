@@ -3,8 +3,9 @@
 //! and whose return value converts into a tool result, resource contents or
 //! prompt messages. One trait, [`Handler`], covers all three kinds.
 //!
-//! Dispatch hands each call down with one [`RequestScope`]; the handler layer
-//! talks back to the session only through the [`Peer`] in it.
+//! Dispatch hands each call down with one request scope (`RequestScope`);
+//! the handler layer talks back to the session only through the `Peer` trait
+//! in it, which dispatch implements.
 
 pub mod context;
 mod extract;
