@@ -31,7 +31,6 @@
 //! handler, and results back.
 
 pub mod auth;
-pub mod context;
 pub mod dispatch;
 pub mod error;
 pub mod files;
@@ -41,6 +40,8 @@ pub mod registry;
 pub mod server;
 pub mod settings;
 pub mod transport;
+
+pub use handler::context;
 
 pub use context::{Context, ElicitAction, ElicitResult, Elicited, InputRequest, SamplingResult};
 pub use error::{ContextError, Error, ToolError};

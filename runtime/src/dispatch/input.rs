@@ -1,77 +1,19 @@
-//! Multi round-trip input (2026-07-28): a handler that asks the client for
-//! input (elicitation, sampling, roots) is interrupted, the request answers
-//! `input_required` with the questions and an integrity-protected
-//! `requestState`, and the client's retry replays the handler with the
-//! answers. The state is HMAC-SHA256-signed and bound to the request's method
-//! and target, so it cannot be forged, altered or moved to another request.
+//! Multi round-trip input (2026-07-28), its wire half: a handler that asks
+//! the client for input is interrupted (the handler layer's `InputRound`),
+//! the request answers `input_required` with the questions and an
+//! integrity-protected `requestState`, and the client's retry replays the
+//! handler with the answers. The state is HMAC-SHA256-signed and bound to
+//! the request's method and target, so it cannot be forged, altered or moved
+//! to another request.
 
 use crate::protocol::jsonrpc::ErrorObject;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
 use sha2::Sha256;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use tokio::sync::oneshot;
 
 /// How long a `requestState` stays valid.
 const STATE_LIFETIME_SECS: u64 = 3600;
-
-/// Why a handler was stopped before it finished.
-#[derive(Debug)]
-pub(crate) enum Interrupt {
-    /// It needs these inputs (key → `{method, params}`).
-    NeedInput(Map<String, Value>),
-    /// The client lacks a capability the handler needs.
-    MissingCapability(Value),
-}
-
-/// The answers known to one round of a request, and the way to interrupt it.
-pub(crate) struct InputRound {
-    known: Map<String, Value>,
-    counter: AtomicUsize,
-    interrupt: Mutex<Option<oneshot::Sender<Interrupt>>>,
-}
-
-impl InputRound {
-    pub fn new(known: Map<String, Value>) -> (Self, oneshot::Receiver<Interrupt>) {
-        let (tx, rx) = oneshot::channel();
-        (
-            InputRound {
-                known,
-                counter: AtomicUsize::new(0),
-                interrupt: Mutex::new(Some(tx)),
-            },
-            rx,
-        )
-    }
-
-    /// The key of the next input this handler asks for: the same key for the
-    /// same question on every replay, since handlers ask in the same order.
-    pub fn next_key(&self, kind: &str) -> String {
-        let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
-        format!("{kind}-{n}")
-    }
-
-    pub fn answer(&self, key: &str) -> Option<&Value> {
-        self.known.get(key)
-    }
-
-    pub fn known(&self) -> &Map<String, Value> {
-        &self.known
-    }
-
-    /// Stops the handler; only the first interrupt counts.
-    pub fn interrupt(&self, why: Interrupt) {
-        let sender = match self.interrupt.lock() {
-            Ok(mut g) => g.take(),
-            Err(p) => p.into_inner().take(),
-        };
-        if let Some(tx) = sender {
-            let _ = tx.send(why);
-        }
-    }
-}
 
 fn now_secs() -> u64 {
     std::time::SystemTime::now()

@@ -2,8 +2,10 @@
 //! version and capabilities once per session; `ping`, `logging/setLevel` and
 //! `resources/subscribe` exist; handlers may send requests to the client.
 
-use super::methods::{self, RequestInfo, Stop};
+use super::methods::{self, Stop};
+use super::peer::SessionPeer;
 use super::{Outbound, Session};
+use crate::handler::RequestScope;
 use crate::protocol::jsonrpc::{ErrorObject, Request};
 use crate::protocol::version::{Era, LogLevel, LATEST_LEGACY};
 use serde_json::{json, Map, Value};
@@ -39,11 +41,10 @@ pub(crate) async fn serve(
             request.method
         )));
     };
-    let info = || {
+    let scope = || {
         let (client_capabilities, client_info) = session.client();
-        RequestInfo {
+        RequestScope {
             id: request.id.clone(),
-            sink: sink.clone(),
             era,
             progress_token: params
                 .get("_meta")
@@ -53,15 +54,16 @@ pub(crate) async fn serve(
             client_capabilities,
             client_info,
             cancel: cancel.clone(),
-            answers: None,
+            input: None,
             access_token: crate::auth::current_access_token(),
+            peer: SessionPeer::for_request(session, &sink),
         }
     };
     let outcome = match (request.method.as_str(), methods::List::of(&request.method)) {
         (_, Some(which)) => methods::list(session, which, params),
-        ("tools/call", _) => methods::call_tool(session, params, info()).await,
-        ("resources/read", _) => methods::read_resource(session, params, info()).await,
-        ("prompts/get", _) => methods::get_prompt(session, params, info()).await,
+        ("tools/call", _) => methods::call_tool(session, params, scope()).await,
+        ("resources/read", _) => methods::read_resource(session, params, scope()).await,
+        ("prompts/get", _) => methods::get_prompt(session, params, scope()).await,
         ("completion/complete", _) => methods::complete(session, params),
         ("logging/setLevel", _) => set_level(session, params),
         ("resources/subscribe" | "resources/unsubscribe", _) => {

@@ -2,20 +2,15 @@
 //! `prompts/get`, `completion/complete`. Each era wraps these with its own
 //! checks and result decoration.
 
-use super::{InputRound, Interrupt, Session};
-use crate::context::{Context, Scope};
-use crate::dispatch::Outbound;
-use crate::handler::{CallInput, ResourceBody};
-use crate::protocol::jsonrpc::{code, ErrorObject, RequestId};
-use crate::protocol::version::{Era, LogLevel};
+use super::Session;
+use crate::handler::{CallInput, Context, Interrupt, RequestScope, ResourceBody};
+use crate::protocol::jsonrpc::{code, ErrorObject};
+use crate::protocol::version::Era;
 use crate::protocol::ResourceContents;
 use crate::registry::paginate;
 use base64::Engine as _;
 use futures::future::BoxFuture;
 use serde_json::{json, Map, Value};
-use std::sync::{Arc, Mutex};
-use tokio::sync::oneshot;
-use tokio_util::sync::CancellationToken;
 
 /// Why a method did not produce a result.
 pub(crate) enum Stop {
@@ -31,26 +26,9 @@ impl From<ErrorObject> for Stop {
     }
 }
 
-/// Everything about the request a handler's [`Context`] is built from.
-pub(crate) struct RequestInfo {
-    pub id: RequestId,
-    pub sink: Outbound,
-    pub era: Era,
-    pub progress_token: Option<Value>,
-    pub log_level: Option<LogLevel>,
-    pub client_capabilities: Arc<Value>,
-    pub client_info: Option<Arc<Value>>,
-    pub cancel: CancellationToken,
-    /// 2026-07-28: answers from earlier rounds, or `None` in the legacy era.
-    pub answers: Option<Map<String, Value>>,
-    /// The verified access token (HTTP with auth), from
-    /// [`crate::auth::current_access_token`].
-    pub access_token: Option<Arc<crate::auth::AccessToken>>,
-}
-
 /// Refuses a tool, resource or prompt the token has too few scopes for.
-fn check_scopes(info: &RequestInfo, required: &[String]) -> Result<(), ErrorObject> {
-    if crate::auth::permits(info.access_token.as_deref(), required) {
+fn check_scopes(scope: &RequestScope, required: &[String]) -> Result<(), ErrorObject> {
+    if crate::auth::permits(scope.access_token.as_deref(), required) {
         return Ok(());
     }
     let scope = required.join(" ");
@@ -179,38 +157,17 @@ pub(crate) fn list(
     Ok(result)
 }
 
-/// Runs a handler with a fresh [`Context`]; in 2026-07-28 an interrupt from
-/// the context (input needed, capability missing) stops it.
+/// Runs a handler with the request's [`Context`]; in 2026-07-28 an interrupt
+/// from the context (input needed, capability missing) stops it.
 async fn run_handler<T>(
-    session: &Arc<Session>,
-    info: RequestInfo,
+    scope: RequestScope,
     arguments: Value,
     uri: Option<String>,
     string_args: bool,
     handler: impl FnOnce(CallInput) -> BoxFuture<'static, T>,
 ) -> Result<T, Stop> {
-    let (round, interrupts): (Option<InputRound>, Option<oneshot::Receiver<Interrupt>>) =
-        match info.answers {
-            Some(known) => {
-                let (round, rx) = InputRound::new(known);
-                (Some(round), Some(rx))
-            }
-            None => (None, None),
-        };
-    let context = Context::new(Scope {
-        session: session.clone(),
-        request_id: info.id,
-        sink: info.sink,
-        era: info.era,
-        progress_token: info.progress_token,
-        log_level: info.log_level,
-        client_capabilities: info.client_capabilities,
-        client_info: info.client_info,
-        cancel: info.cancel,
-        input: round,
-        last_progress: Mutex::new(None),
-        access_token: info.access_token,
-    });
+    let interrupts = scope.input.as_ref().and_then(|r| r.take_interrupts());
+    let context = Context::new(scope);
     let answers_of = |ctx: &Context| {
         ctx.scope()
             .input
@@ -236,9 +193,9 @@ async fn run_handler<T>(
 }
 
 pub(crate) async fn call_tool(
-    session: &Arc<Session>,
+    session: &Session,
     params: &Map<String, Value>,
-    info: RequestInfo,
+    scope: RequestScope,
 ) -> Result<Map<String, Value>, Stop> {
     let name = string_param(params, "name")?;
     let registry = session.core.registry();
@@ -247,7 +204,7 @@ pub(crate) async fn call_tool(
             .with_data(json!({ "name": name }))
             .into());
     };
-    check_scopes(&info, &tool.required_scopes)?;
+    check_scopes(&scope, &tool.required_scopes)?;
     let arguments = match params.get("arguments") {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(v @ Value::Object(_)) => v.clone(),
@@ -271,10 +228,7 @@ pub(crate) async fn call_tool(
         }
     }
     let handler = tool.handler.clone();
-    let mut result = run_handler(session, info, arguments, None, false, |input| {
-        handler(input)
-    })
-    .await?;
+    let mut result = run_handler(scope, arguments, None, false, |input| handler(input)).await?;
     if tool.wrap_result {
         if let Some(v) = result.structured_content.take() {
             result.structured_content = Some(json!({ "result": v }));
@@ -291,15 +245,28 @@ fn to_map<T: serde::Serialize>(value: &T) -> Map<String, Value> {
 }
 
 pub(crate) async fn read_resource(
-    session: &Arc<Session>,
+    session: &Session,
     params: &Map<String, Value>,
-    info: RequestInfo,
+    scope: RequestScope,
 ) -> Result<Map<String, Value>, Stop> {
-    let uri = string_param(params, "uri")?.to_string();
-    let era = info.era;
+    let uri = string_param(params, "uri")?;
+    let contents = read_contents(session, uri, scope).await?;
+    let mut result = Map::new();
+    result.insert("contents".into(), json!(contents));
+    Ok(result)
+}
+
+/// The contents of the resource at `uri`, read by its handler.
+pub(crate) async fn read_contents(
+    session: &Session,
+    uri: &str,
+    scope: RequestScope,
+) -> Result<Vec<ResourceContents>, Stop> {
+    let uri = uri.to_string();
+    let era = scope.era;
     let registry = session.core.registry();
     let (handler, mime, arguments) = if let Some(r) = registry.resources.get(&uri) {
-        check_scopes(&info, &r.required_scopes)?;
+        check_scopes(&scope, &r.required_scopes)?;
         (
             r.handler.clone(),
             r.mime_type.clone(),
@@ -310,7 +277,7 @@ pub(crate) async fn read_resource(
         .values()
         .find_map(|t| t.template.matches(&uri).map(|v| (t, v)))
     {
-        check_scopes(&info, &t.required_scopes)?;
+        check_scopes(&scope, &t.required_scopes)?;
         let args: Map<String, Value> = vars
             .into_iter()
             .map(|(k, v)| (k, Value::String(v)))
@@ -326,7 +293,7 @@ pub(crate) async fn read_resource(
         };
         return Err(error.with_data(json!({ "uri": uri })).into());
     };
-    let body = match run_handler(session, info, arguments, Some(uri.clone()), true, |input| {
+    let body = match run_handler(scope, arguments, Some(uri.clone()), true, |input| {
         handler(input)
     })
     .await?
@@ -360,15 +327,13 @@ pub(crate) async fn read_resource(
         }],
         ResourceBody::Contents(c) => c,
     };
-    let mut result = Map::new();
-    result.insert("contents".into(), json!(contents));
-    Ok(result)
+    Ok(contents)
 }
 
 pub(crate) async fn get_prompt(
-    session: &Arc<Session>,
+    session: &Session,
     params: &Map<String, Value>,
-    info: RequestInfo,
+    scope: RequestScope,
 ) -> Result<Map<String, Value>, Stop> {
     let name = string_param(params, "name")?;
     let registry = session.core.registry();
@@ -379,7 +344,7 @@ pub(crate) async fn get_prompt(
                 .into(),
         );
     };
-    check_scopes(&info, &prompt.required_scopes)?;
+    check_scopes(&scope, &prompt.required_scopes)?;
     let arguments = match params.get("arguments") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(m)) => m.clone(),
@@ -412,14 +377,9 @@ pub(crate) async fn get_prompt(
         .into());
     }
     let handler = prompt.handler.clone();
-    let body = run_handler(
-        session,
-        info,
-        Value::Object(arguments),
-        None,
-        true,
-        |input| handler(input),
-    )
+    let body = run_handler(scope, Value::Object(arguments), None, true, |input| {
+        handler(input)
+    })
     .await??;
     let mut result = Map::new();
     if let Some(d) = body.description.or_else(|| prompt.description.clone()) {

@@ -1,15 +1,17 @@
 //! Dispatch: one session type serves both protocol eras. A transport hands
 //! each decoded message to a [`Session`]; requests come back as a [`Reply`],
 //! while notifications and server-to-client requests made during a request
-//! go to the [`Outbound`] channel the transport gave with it.
+//! go to the [`Outbound`] channel the transport gave with it. A call to a
+//! handler gets one request scope, built here, whose way back is a
+//! `SessionPeer` (the handler layer's `Peer`, implemented in `peer.rs`).
 
 mod input;
 mod legacy;
-pub(crate) mod methods;
+mod methods;
 mod modern;
+mod peer;
 mod session;
 
-pub(crate) use input::{InputRound, Interrupt};
 pub use session::Session;
 
 use crate::protocol::jsonrpc::{self, ErrorObject, RequestId};

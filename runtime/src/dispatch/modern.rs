@@ -4,8 +4,10 @@
 //! `input_required` results; `subscriptions/listen` replaces the GET stream.
 
 use super::input::{sign_state, verify_state};
-use super::methods::{self, RequestInfo, Stop};
-use super::{Event, Interrupt, Outbound, Session};
+use super::methods::{self, Stop};
+use super::peer::SessionPeer;
+use super::{Event, Outbound, Session};
+use crate::handler::{InputRound, Interrupt, RequestScope};
 use crate::protocol::jsonrpc::{code, ErrorObject, Request, RequestId};
 use crate::protocol::version::{self, Era, LogLevel};
 use serde_json::{json, Map, Value};
@@ -136,17 +138,17 @@ pub(crate) async fn serve(
     let meta = read_meta(params)?;
     let core = &session.core;
     let method = request.method.as_str();
-    let info = |answers: Map<String, Value>| RequestInfo {
+    let scope = |answers: Map<String, Value>| RequestScope {
         id: request.id.clone(),
-        sink: sink.clone(),
         era: meta.era,
         progress_token: meta.progress_token.clone(),
         log_level: meta.log_level,
         client_capabilities: meta.client_capabilities.clone(),
         client_info: meta.client_info.clone(),
         cancel: cancel.clone(),
-        answers: Some(answers),
+        input: Some(InputRound::new(answers)),
         access_token: crate::auth::current_access_token(),
+        peer: SessionPeer::for_request(session, &sink),
     };
     let mut cacheable = false;
     let outcome = match (method, methods::List::of(method)) {
@@ -163,9 +165,9 @@ pub(crate) async fn serve(
             let target = target(method, params);
             let answers = read_answers(&core.state_key, method, &target, params)?;
             let outcome = match method {
-                "tools/call" => methods::call_tool(session, params, info(answers)).await,
-                "resources/read" => methods::read_resource(session, params, info(answers)).await,
-                _ => methods::get_prompt(session, params, info(answers)).await,
+                "tools/call" => methods::call_tool(session, params, scope(answers)).await,
+                "resources/read" => methods::read_resource(session, params, scope(answers)).await,
+                _ => methods::get_prompt(session, params, scope(answers)).await,
             };
             match outcome {
                 Err(Stop::Interrupted(stop)) if matches!(stop.0, Interrupt::NeedInput(_)) => {

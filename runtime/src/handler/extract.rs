@@ -1,7 +1,6 @@
 //! Extractors: the types a handler's parameters may have.
 
-use super::{schema_for, CallInput};
-use crate::context::Context;
+use super::{schema_for, CallInput, Context};
 use crate::protocol::jsonrpc::ErrorObject;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;

@@ -1,17 +1,26 @@
 //! Handlers: plain `async fn`s or `fn`s whose parameters are extractors
-//! ([`Args`], [`Params`], [`UriParams`], [`Context`](crate::Context), [`Uri`])
+//! ([`Args`], [`Params`], [`UriParams`], [`Context`], [`Uri`])
 //! and whose return value converts into a tool result, resource contents or
 //! prompt messages. One trait, [`Handler`], covers all three kinds.
+//!
+//! Dispatch hands each call down with one request scope (`RequestScope`);
+//! the handler layer talks back to the session only through the `Peer` trait
+//! in it, which dispatch implements.
 
+pub mod context;
 mod extract;
+mod input;
 mod output;
 mod schema;
+mod scope;
 
+pub use context::Context;
 pub use extract::{Args, FromCall, Params, Uri, UriParams};
+pub(crate) use input::{InputRound, Interrupt};
 pub use output::{IntoOutput, Json, PromptBody, ResourceBody, ResourceError, Structured};
 pub(crate) use schema::{object_properties, schema_for, wrap_output_schema};
+pub(crate) use scope::{Peer, RequestScope};
 
-use crate::context::Context;
 use crate::protocol::jsonrpc::ErrorObject;
 use crate::protocol::ToolResult;
 use futures::future::BoxFuture;

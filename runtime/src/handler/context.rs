@@ -3,13 +3,16 @@
 //! asking, and ask the client for input (elicitation, sampling, roots) in
 //! whichever way the request's protocol era allows.
 
-use crate::dispatch::{InputRound, Interrupt, Outbound, Session};
+pub use super::input::{ElicitAction, ElicitResult, Elicited, InputRequest, SamplingResult};
+
+use super::input::Interrupt;
+use super::scope::RequestScope;
 use crate::error::ContextError;
-use crate::protocol::jsonrpc::RequestId;
+use crate::protocol::jsonrpc::{ErrorObject, RequestId};
 use crate::protocol::version::{Era, LogLevel};
+use crate::protocol::ResourceContents;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
@@ -35,187 +38,50 @@ use tokio_util::sync::CancellationToken;
 /// ```
 #[derive(Clone)]
 pub struct Context {
-    inner: Arc<Scope>,
+    inner: Arc<Inner>,
 }
 
-pub(crate) struct Scope {
-    pub session: Arc<Session>,
-    pub request_id: RequestId,
-    pub sink: Outbound,
-    pub era: Era,
-    pub progress_token: Option<Value>,
-    /// 2026-07-28: the level from `_meta` (none means no logs at all).
-    pub log_level: Option<LogLevel>,
-    pub client_capabilities: Arc<Value>,
-    pub client_info: Option<Arc<Value>>,
-    pub cancel: CancellationToken,
-    /// 2026-07-28: the answers of earlier rounds.
-    pub input: Option<InputRound>,
-    pub last_progress: Mutex<Option<f64>>,
-    /// The verified access token of the request (HTTP with auth).
-    pub access_token: Option<Arc<crate::auth::AccessToken>>,
-}
-
-/// A question for the client.
-#[derive(Debug, Clone, PartialEq)]
-pub enum InputRequest {
-    /// `elicitation/create` in form mode: a message and a flat object schema.
-    Elicit {
-        /// What to ask the user.
-        message: String,
-        /// The form's schema.
-        schema: Value,
-    },
-    /// `sampling/createMessage` with these params.
-    Sample(Value),
-    /// `roots/list`.
-    ListRoots,
-}
-
-impl InputRequest {
-    /// An elicitation in form mode.
-    pub fn elicit(message: impl Into<String>, schema: Value) -> Self {
-        InputRequest::Elicit {
-            message: message.into(),
-            schema,
-        }
-    }
-    /// A sampling request for one user message.
-    pub fn sample(prompt: impl Into<String>, max_tokens: u32) -> Self {
-        InputRequest::Sample(json!({
-            "messages": [{ "role": "user", "content": { "type": "text", "text": prompt.into() } }],
-            "maxTokens": max_tokens,
-        }))
-    }
-    fn method(&self) -> &'static str {
-        match self {
-            InputRequest::Elicit { .. } => "elicitation/create",
-            InputRequest::Sample(_) => "sampling/createMessage",
-            InputRequest::ListRoots => "roots/list",
-        }
-    }
-    fn capability(&self) -> &'static str {
-        match self {
-            InputRequest::Elicit { .. } => "elicitation",
-            InputRequest::Sample(_) => "sampling",
-            InputRequest::ListRoots => "roots",
-        }
-    }
-    fn key_prefix(&self) -> &'static str {
-        match self {
-            InputRequest::Elicit { .. } => "elicit",
-            InputRequest::Sample(_) => "sample",
-            InputRequest::ListRoots => "roots",
-        }
-    }
-    /// Whether `answer` has the shape of an answer to this request.
-    fn accepts(&self, answer: &Value) -> bool {
-        match self {
-            InputRequest::Elicit { .. } => matches!(
-                answer.get("action").and_then(Value::as_str),
-                Some("accept" | "decline" | "cancel")
-            ),
-            InputRequest::Sample(_) => answer.get("content").is_some(),
-            InputRequest::ListRoots => answer.get("roots").is_some_and(Value::is_array),
-        }
-    }
-    fn params(&self) -> Value {
-        match self {
-            InputRequest::Elicit { message, schema } => {
-                json!({ "mode": "form", "message": message, "requestedSchema": schema })
-            }
-            InputRequest::Sample(p) => p.clone(),
-            InputRequest::ListRoots => json!({}),
-        }
-    }
-}
-
-/// What the user did with an elicitation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ElicitAction {
-    /// Submitted the form.
-    Accept,
-    /// Said no.
-    Decline,
-    /// Dismissed it.
-    Cancel,
-}
-
-/// The client's answer to an elicitation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ElicitResult {
-    /// What the user did.
-    pub action: ElicitAction,
-    /// The form's values, when accepted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Map<String, Value>>,
-}
-
-/// A typed elicitation outcome.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Elicited<T> {
-    /// The user submitted the form.
-    Accepted(T),
-    /// The user said no.
-    Declined,
-    /// The user dismissed the form.
-    Cancelled,
-}
-
-/// The client's answer to a sampling request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SamplingResult {
-    /// Who produced the content (normally the assistant).
-    pub role: crate::protocol::Role,
-    /// The content block (or blocks) produced.
-    pub content: Value,
-    /// The model used.
-    #[serde(default)]
-    pub model: String,
-    /// Why sampling stopped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stop_reason: Option<String>,
-}
-
-impl SamplingResult {
-    /// The text of the content, when it is a text block.
-    pub fn text(&self) -> Option<&str> {
-        self.content.get("text").and_then(Value::as_str)
-    }
+struct Inner {
+    scope: RequestScope,
+    /// The last progress reported, so progress only grows.
+    last_progress: Mutex<Option<f64>>,
 }
 
 impl Context {
-    pub(crate) fn new(scope: Scope) -> Self {
+    /// The context of the request in `scope`.
+    pub(crate) fn new(scope: RequestScope) -> Self {
         Context {
-            inner: Arc::new(scope),
+            inner: Arc::new(Inner {
+                scope,
+                last_progress: Mutex::new(None),
+            }),
         }
     }
 
-    pub(crate) fn scope(&self) -> &Scope {
-        &self.inner
+    /// What dispatch knows about the request.
+    pub(crate) fn scope(&self) -> &RequestScope {
+        &self.inner.scope
     }
 
     /// The id of the request being served.
     pub fn request_id(&self) -> &RequestId {
-        &self.inner.request_id
+        &self.scope().id
     }
 
     /// The protocol revision the request is served under.
     pub fn protocol_version(&self) -> &'static str {
-        self.inner.era.version()
+        self.scope().era.version()
     }
 
     /// The client's self-reported name and version, when known.
     pub fn client_info(&self) -> Option<&Value> {
-        self.inner.client_info.as_deref()
+        self.scope().client_info.as_deref()
     }
 
     /// The verified OAuth access token of the request: subject, client id,
     /// scopes, claims. `None` on stdio and when auth is off.
     pub fn access_token(&self) -> Option<&crate::auth::AccessToken> {
-        self.inner.access_token.as_deref()
+        self.scope().access_token.as_deref()
     }
 
     /// Whether the request's token grants `scope` (false without a token).
@@ -226,35 +92,36 @@ impl Context {
     /// The capabilities the client declared (per request in 2026-07-28, at
     /// `initialize` before).
     pub fn client_capabilities(&self) -> &Value {
-        &self.inner.client_capabilities
+        &self.scope().client_capabilities
     }
 
     /// A token that is cancelled when the client cancels the request. The
     /// handler's future is also dropped then; the token is for work the
     /// handler started elsewhere (threads, child processes).
     pub fn cancellation(&self) -> CancellationToken {
-        self.inner.cancel.clone()
+        self.scope().cancel.clone()
     }
 
     /// Whether the client cancelled the request.
     pub fn is_cancelled(&self) -> bool {
-        self.inner.cancel.is_cancelled()
+        self.scope().cancel.is_cancelled()
     }
 
     /// Sends a log message to the client, if the client asked for this level.
     pub async fn log(&self, level: LogLevel, data: impl Into<Value>) {
-        let min = match self.inner.era {
-            Era::Modern(_) => match self.inner.log_level {
+        let min = match self.scope().era {
+            Era::Modern(_) => match self.scope().log_level {
                 Some(l) => l,
                 None => return,
             },
-            Era::Legacy(_) => self.inner.session.log_level(),
+            Era::Legacy(_) => self.scope().peer.log_level(),
         };
         if level < min {
             return;
         }
-        let logger = self.inner.session.core.server_name().to_string();
-        self.inner.sink.notify(
+        let peer = &self.scope().peer;
+        let logger = peer.server_name().to_string();
+        peer.notify(
             "notifications/message",
             json!({ "level": level, "logger": logger, "data": data.into() }),
         );
@@ -289,7 +156,7 @@ impl Context {
         total: Option<f64>,
         message: Option<&str>,
     ) {
-        let Some(token) = &self.inner.progress_token else {
+        let Some(token) = &self.scope().progress_token else {
             return;
         };
         let progress = progress.into();
@@ -312,7 +179,7 @@ impl Context {
         if let Some(m) = message {
             params["message"] = json!(m);
         }
-        self.inner.sink.notify("notifications/progress", params);
+        self.scope().peer.notify("notifications/progress", params);
     }
 
     /// Asks the client several questions at once, each under a key of the
@@ -329,7 +196,7 @@ impl Context {
     ) -> Result<Map<String, Value>, ContextError> {
         let requests: Vec<(String, InputRequest)> =
             requests.into_iter().map(|(k, r)| (k.into(), r)).collect();
-        let scope = &*self.inner;
+        let scope = &self.inner.scope;
         match (&scope.era, &scope.input) {
             (Era::Modern(_), Some(round)) => {
                 let answered = |key: &str, r: &InputRequest| {
@@ -368,15 +235,14 @@ impl Context {
                 "input requests outside tools, resources and prompts",
             )),
             (Era::Legacy(_), _) => {
-                let (caps, _) = scope.session.client();
                 let mut answers = Map::new();
                 for (key, r) in &requests {
-                    if caps.get(r.capability()).is_none() {
+                    if scope.client_capabilities.get(r.capability()).is_none() {
                         return Err(ContextError::Unsupported(r.capability()));
                     }
                     let answer = scope
-                        .session
-                        .request_client(r.method(), r.params(), &scope.sink, &scope.cancel)
+                        .peer
+                        .request(r.method(), r.params(), &scope.cancel)
                         .await?;
                     answers.insert(key.clone(), answer);
                 }
@@ -386,7 +252,7 @@ impl Context {
     }
 
     async fn one_input(&self, request: InputRequest) -> Result<Value, ContextError> {
-        let key = match &self.inner.input {
+        let key = match &self.scope().input {
             Some(round) => round.next_key(request.key_prefix()),
             None => request.key_prefix().to_string(),
         };
@@ -416,7 +282,7 @@ impl Context {
         &self,
         message: impl Into<String>,
     ) -> Result<Elicited<T>, ContextError> {
-        let mut schema = crate::handler::schema_for::<T>();
+        let mut schema = super::schema_for::<T>();
         if let Value::Object(m) = &mut schema {
             m.remove("$schema");
         }
@@ -463,48 +329,13 @@ impl Context {
     }
 
     /// Reads one of this server's resources, as `resources/read` would.
-    pub async fn read_resource(
-        &self,
-        uri: &str,
-    ) -> Result<Vec<crate::protocol::ResourceContents>, crate::protocol::jsonrpc::ErrorObject> {
-        use crate::dispatch::methods::{read_resource, RequestInfo, Stop};
-        use crate::protocol::jsonrpc::ErrorObject;
-        let s = &*self.inner;
-        let info = RequestInfo {
-            id: s.request_id.clone(),
-            sink: s.sink.clone(),
-            era: s.era,
-            progress_token: None,
-            log_level: s.log_level,
-            client_capabilities: s.client_capabilities.clone(),
-            client_info: s.client_info.clone(),
-            cancel: s.cancel.clone(),
-            answers: None,
-            access_token: s.access_token.clone(),
-        };
-        let mut params = Map::new();
-        params.insert("uri".into(), Value::String(uri.to_string()));
-        match read_resource(&s.session, &params, info).await {
-            Ok(mut result) => serde_json::from_value(result.remove("contents").unwrap_or_default())
-                .map_err(|e| ErrorObject::internal(e.to_string())),
-            Err(Stop::Error(e)) => Err(e),
-            Err(Stop::Interrupted(_)) => Err(ErrorObject::internal("the resource asked for input")),
-        }
-    }
-
-    /// A handle to change the server (add or remove tools, resources and
-    /// prompts) from inside a handler.
-    pub fn server(&self) -> crate::ServerHandle {
-        crate::ServerHandle::from_core(self.inner.session.core.clone())
+    pub async fn read_resource(&self, uri: &str) -> Result<Vec<ResourceContents>, ErrorObject> {
+        let scope = &self.inner.scope;
+        scope.peer.read_resource(uri, scope.nested()).await
     }
 
     /// Tells subscribed clients that a resource changed.
     pub fn notify_resource_updated(&self, uri: impl Into<String>) {
-        let _ = self
-            .inner
-            .session
-            .core
-            .events
-            .send(crate::dispatch::Event::ResourceUpdated(uri.into()));
+        self.scope().peer.resource_updated(uri.into());
     }
 }
