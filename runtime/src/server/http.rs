@@ -5,6 +5,7 @@ use super::Server;
 use crate::error::Error;
 use crate::settings::{Overrides, Settings};
 use crate::transport::http::HttpExtras;
+#[cfg(feature = "auth")]
 use std::sync::Arc;
 
 impl Server {
