@@ -163,3 +163,46 @@ pub(crate) fn check_tool_name(name: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resource(uri: &str, text: &'static str) -> Item {
+        let handler = crate::handler::erase::<_, crate::handler::ResourceKind, _>(
+            move || async move { text },
+        );
+        Item::Resource(ResourceEntry::new(uri.into(), handler))
+    }
+
+    #[test]
+    fn the_duplicate_policy_decides_a_second_insert() {
+        let mut r = Registry::default();
+        r.insert(resource("a://x", "first"), DuplicatePolicy::Error)
+            .unwrap();
+        let e = r
+            .insert(resource("a://x", "second"), DuplicatePolicy::Error)
+            .unwrap_err();
+        assert!(e.to_string().contains("registered twice"), "{e}");
+        r.insert(resource("a://y", "y"), DuplicatePolicy::Warn)
+            .unwrap();
+        r.insert(resource("a://x", "second"), DuplicatePolicy::Ignore)
+            .unwrap();
+        r.insert(resource("a://x", "third"), DuplicatePolicy::Replace)
+            .unwrap();
+        // Replacing keeps the first position.
+        let keys: Vec<&String> = r.resources.keys().collect();
+        assert_eq!(keys, ["a://x", "a://y"]);
+    }
+
+    #[test]
+    fn a_prefix_goes_after_the_scheme() {
+        let Ok(Item::Resource(r)) = resource("file://notes/a", "a").prefixed("docs") else {
+            panic!("a resource stays a resource");
+        };
+        assert_eq!(r.uri, "file://docs/notes/a");
+        assert_eq!(prefix_uri("p", "plain"), "p/plain");
+        assert!(check_tool_name("ok.name-1").is_ok());
+        assert!(check_tool_name("no spaces").is_err());
+    }
+}

@@ -542,32 +542,4 @@ mod tests {
             vec!["/messages".to_string(), "/messages/".to_string()]
         );
     }
-
-    #[test]
-    fn a_builder_override_reaches_the_http_config() {
-        let service = crate::Server::new("t")
-            .setting("MCP_MAX_SESSIONS", "5")
-            .setting("MCP_SESSION_IDLE_TIMEOUT_SECS", "7")
-            .setting("MCP_JSON_RESPONSE", "true")
-            .setting("MCP_STATELESS_HTTP", "true")
-            .setting("MCP_SHUTDOWN_GRACE_SECS", "2")
-            .setting("MCP_SSE_KEEP_ALIVE_SECS", "3")
-            .setting("MCP_DNS_REBINDING_PROTECTION", "false")
-            .build_with_flags(&[])
-            .unwrap();
-        let c = HttpConfig::from_settings(service.settings());
-        assert_eq!(c.max_sessions, 5);
-        assert_eq!(c.session_idle_timeout, Duration::from_secs(7));
-        assert!(c.json_response && c.stateless);
-        assert_eq!(c.shutdown_grace, Duration::from_secs(2));
-        assert_eq!(c.keep_alive, Duration::from_secs(3));
-        assert_eq!(c.dns_rebinding_protection, Some(false));
-        let source = service
-            .settings()
-            .sources
-            .iter()
-            .find(|(k, _)| *k == "MCP_MAX_SESSIONS")
-            .map(|(_, s)| *s);
-        assert_eq!(source, Some(crate::settings::Source::Builder));
-    }
 }
