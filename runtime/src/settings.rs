@@ -174,6 +174,24 @@ impl Overrides {
         self.values.retain(|(k, _)| *k != var);
         self.values.push((var, value.into()));
     }
+
+    /// The one lookup every setting goes through: the builder's value, else
+    /// the flag's, else `env`'s (empty counts as unset), with where it came
+    /// from; `None` leaves the default.
+    pub(crate) fn lookup(
+        &self,
+        var: &str,
+        flags: &[(&'static str, String)],
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Option<(String, Source)> {
+        if let Some((_, v)) = self.values.iter().rev().find(|(k, _)| *k == var) {
+            Some((v.clone(), Source::Builder))
+        } else if let Some((_, v)) = flags.iter().rev().find(|(k, _)| *k == var) {
+            Some((v.clone(), Source::Flag))
+        } else {
+            env(var).filter(|v| !v.is_empty()).map(|v| (v, Source::Env))
+        }
+    }
 }
 
 /// Reads command-line flags (`--transport X`, `--host=H`, `--port N`) into
@@ -219,14 +237,7 @@ impl Settings {
     ) -> Result<Settings, Error> {
         let mut sources = Vec::new();
         let mut get = |var: &'static str| -> Option<String> {
-            let found = if let Some((_, v)) = overrides.values.iter().rev().find(|(k, _)| *k == var)
-            {
-                Some((v.clone(), Source::Builder))
-            } else if let Some((_, v)) = flags.iter().rev().find(|(k, _)| *k == var) {
-                Some((v.clone(), Source::Flag))
-            } else {
-                env(var).filter(|v| !v.is_empty()).map(|v| (v, Source::Env))
-            };
+            let found = overrides.lookup(var, flags, &env);
             sources.push((
                 var,
                 found.as_ref().map(|(_, s)| *s).unwrap_or(Source::Default),

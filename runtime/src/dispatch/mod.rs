@@ -12,6 +12,8 @@ mod modern;
 mod peer;
 mod session;
 
+pub(crate) use crate::registry::HeaderParam;
+pub(crate) use peer::core_of;
 pub use session::Session;
 
 use crate::protocol::jsonrpc::{self, ErrorObject, RequestId};
@@ -137,6 +139,17 @@ impl Core {
         if let Some(event) = event {
             let _ = self.events.send(event);
         }
+    }
+
+    /// The arguments of the tool `name` that HTTP requests mirror in
+    /// `Mcp-Param-*` headers (none for an unknown tool): the transport asks
+    /// here, dispatch asks the registry.
+    pub fn header_params(&self, tool: &str) -> Vec<HeaderParam> {
+        self.registry()
+            .tools
+            .get(tool)
+            .map(|t| t.header_params())
+            .unwrap_or_default()
     }
 
     pub fn server_name(&self) -> &str {

@@ -2,13 +2,12 @@
 //! handler layer's [`Peer`] for one request of one [`Session`], so a
 //! [`Context`] reaches the client and the server without naming dispatch.
 
-use super::{methods, Event, Outbound, Session};
+use super::{methods, Core, Event, Outbound, Session};
 use crate::error::ContextError;
 use crate::handler::{Context, Peer, RequestScope};
 use crate::protocol::jsonrpc::ErrorObject;
 use crate::protocol::version::LogLevel;
 use crate::protocol::ResourceContents;
-use crate::server::ServerHandle;
 use futures::future::BoxFuture;
 use futures::FutureExt as _;
 use serde_json::Value;
@@ -82,14 +81,10 @@ impl Peer for SessionPeer {
     }
 }
 
-impl Context {
-    /// A handle to change the server (add or remove tools, resources and
-    /// prompts) from inside a handler.
-    pub fn server(&self) -> ServerHandle {
-        match self.scope().peer.as_any().downcast_ref::<SessionPeer>() {
-            Some(peer) => ServerHandle::from_core(peer.session.core.clone()),
-            // Only dispatch builds a Context, always with a SessionPeer.
-            None => unreachable!("a Context is always served by a session"),
-        }
-    }
+/// The core serving `ctx`: what `Context::server` (in the server layer)
+/// wraps into a `ServerHandle`. Only dispatch builds a [`Context`], always
+/// with a [`SessionPeer`], so this is `None` only for a context made by hand.
+pub(crate) fn core_of(ctx: &Context) -> Option<Arc<Core>> {
+    let peer = ctx.scope().peer.as_any().downcast_ref::<SessionPeer>()?;
+    Some(peer.session.core.clone())
 }

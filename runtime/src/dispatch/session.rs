@@ -5,7 +5,7 @@
 use super::{Core, Event, Outbound, Reply};
 use crate::error::ContextError;
 use crate::protocol::jsonrpc::{self, ErrorObject, Notification, Request, RequestId, Response};
-use crate::protocol::version::{Era, LogLevel, META_PROTOCOL_VERSION};
+use crate::protocol::version::{Era, LogLevel};
 use futures::future::{AbortHandle, Abortable};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
@@ -147,12 +147,7 @@ impl Session {
         sink: Outbound,
         cancel: CancellationToken,
     ) -> Result<Value, ErrorObject> {
-        let modern = request
-            .params
-            .get("_meta")
-            .and_then(|m| m.get(META_PROTOCOL_VERSION))
-            .is_some();
-        if modern {
+        if Era::of(Some(&request.params), None).is_modern() {
             super::modern::serve(self, request, sink, cancel).await
         } else {
             super::legacy::serve(self, request, sink, cancel).await

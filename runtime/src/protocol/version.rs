@@ -1,6 +1,7 @@
 //! Protocol revisions and the two eras they fall into.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// The current, stateless revision.
 pub const MODERN: &str = "2026-07-28";
@@ -59,6 +60,31 @@ impl Era {
             .find(|v| **v == version)
             .map(|v| Era::Modern(v))
     }
+    /// The era a message is served under, decided here for every transport
+    /// and dispatch: the stateless era when the message's `_meta` names a
+    /// protocol version, or when `header` (HTTP's `MCP-Protocol-Version`)
+    /// names 2026-07-28 or later; else the session-based era.
+    ///
+    /// The revision is the one named when this runtime serves it, else the
+    /// era's newest: the era itself checks the revision (dispatch answers an
+    /// unsupported one, `initialize` negotiates a legacy one).
+    pub fn of(params: Option<&Map<String, Value>>, header: Option<&str>) -> Era {
+        let meta = params
+            .and_then(|p| p.get("_meta"))
+            .and_then(|m| m.get(META_PROTOCOL_VERSION));
+        if let Some(named) = meta {
+            return named
+                .as_str()
+                .and_then(Era::modern)
+                .unwrap_or(Era::Modern(MODERN));
+        }
+        match header {
+            Some(v) if v >= MODERN => Era::modern(v).unwrap_or(Era::Modern(MODERN)),
+            Some(v) => Era::legacy(v).unwrap_or(Era::Legacy(LATEST_LEGACY)),
+            None => Era::Legacy(LATEST_LEGACY),
+        }
+    }
+
     /// Whether the revision is at least `version` (dates compare as strings).
     pub fn at_least(self, version: &str) -> bool {
         self.version() >= version
@@ -113,5 +139,32 @@ impl LogLevel {
             LogLevel::Alert => "alert",
             LogLevel::Emergency => "emergency",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn params(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_era_comes_from_meta_then_the_header() {
+        let modern = params(json!({"_meta": {META_PROTOCOL_VERSION: "2026-07-28"}}));
+        assert_eq!(Era::of(Some(&modern), None), Era::Modern(MODERN));
+        // An unsupported version named in `_meta` is still the stateless era
+        // (which answers that it is unsupported).
+        let future = params(json!({"_meta": {META_PROTOCOL_VERSION: "2099-01-01"}}));
+        assert!(Era::of(Some(&future), Some("2025-06-18")).is_modern());
+        let plain = params(json!({"name": "x"}));
+        assert_eq!(Era::of(Some(&plain), None), Era::Legacy(LATEST_LEGACY));
+        assert!(Era::of(Some(&plain), Some("2026-07-28")).is_modern());
+        assert!(Era::of(None, Some("2030-01-01")).is_modern());
+        assert_eq!(Era::of(None, Some("2025-06-18")), Era::Legacy("2025-06-18"));
+        assert!(!Era::of(None, Some("1999-01-01")).is_modern());
+        assert!(!Era::of(None, None).is_modern());
     }
 }

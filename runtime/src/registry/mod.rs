@@ -1,19 +1,22 @@
 //! The registry: tools, resources, resource templates and prompts, in
-//! registration order, each with its handler. Lists are paginated with
+//! registration order, each with its handler. Items go in through its verbs
+//! (insert with the duplicate policy, merge); lists are paginated with
 //! opaque cursors.
 
+mod item;
 mod prompt;
 mod resource;
 mod template;
 mod tool;
 mod validate;
 
+pub(crate) use item::{check_tool_name, Item};
 pub use prompt::PromptArgument;
 pub(crate) use prompt::PromptEntry;
 pub(crate) use resource::ResourceEntry;
 pub(crate) use template::TemplateEntry;
 pub use template::UriTemplate;
-pub(crate) use tool::ToolEntry;
+pub(crate) use tool::{HeaderParam, ToolEntry};
 pub(crate) use validate::ArgumentValidator;
 
 use crate::protocol::jsonrpc::ErrorObject;

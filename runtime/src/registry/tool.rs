@@ -93,6 +93,12 @@ impl ToolEntry {
             .map_err(String::as_str)
     }
 
+    /// The arguments that travel in `Mcp-Param-*` headers too: those its
+    /// input schema marks with `x-mcp-header`.
+    pub fn header_params(&self) -> Vec<HeaderParam> {
+        header_params(&self.input_schema)
+    }
+
     /// The tool as `tools/list` shows it.
     pub fn descriptor(&self) -> &Value {
         self.descriptor.get_or_init(|| {
@@ -120,5 +126,53 @@ impl ToolEntry {
             }
             Value::Object(d)
         })
+    }
+}
+
+/// An argument mirrored in an HTTP header: `argument` in the arguments,
+/// `Mcp-Param-{header}` on the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeaderParam {
+    pub argument: String,
+    pub header: String,
+}
+
+/// The `x-mcp-header` marks of an input schema's properties.
+pub(crate) fn header_params(input_schema: &Value) -> Vec<HeaderParam> {
+    let Some(properties) = input_schema.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .filter_map(|(name, schema)| {
+            let header = schema.get("x-mcp-header").and_then(Value::as_str)?;
+            Some(HeaderParam {
+                argument: name.clone(),
+                header: header.to_string(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_params_are_the_marked_properties() {
+        let schema = json!({"type": "object", "properties": {
+            "region": {"type": "string", "x-mcp-header": "Region"},
+            "plain": {"type": "string"},
+            "n": {"type": "number", "x-mcp-header": "N"}
+        }});
+        let found: Vec<(String, String)> = header_params(&schema)
+            .into_iter()
+            .map(|p| (p.argument, p.header))
+            .collect();
+        assert_eq!(
+            found,
+            [("region".into(), "Region".into()), ("n".into(), "N".into())]
+        );
+        assert!(header_params(&json!({"type": "object"})).is_empty());
     }
 }

@@ -2,6 +2,7 @@
 //! `Mcp-Name` must agree with the body. Values are trimmed of spaces and tabs;
 //! `=?base64?…?=` values are decoded first.
 
+use crate::dispatch::HeaderParam;
 use crate::protocol::jsonrpc::{code, ErrorObject};
 use axum::http::HeaderMap;
 use base64::Engine as _;
@@ -138,20 +139,18 @@ fn header_form(value: &Value) -> Option<String> {
 }
 
 /// Checks the `Mcp-Param-*` headers of a `tools/call` against its arguments,
-/// for every parameter the tool's input schema marks with `x-mcp-header`.
+/// for every argument the tool mirrors in a header (dispatch says which).
 pub(crate) fn check_params(
     headers: &HeaderMap,
-    input_schema: &Value,
+    mirrored: &[HeaderParam],
     params: &Map<String, Value>,
 ) -> Result<(), ErrorObject> {
-    let Some(properties) = input_schema.get("properties").and_then(Value::as_object) else {
-        return Ok(());
-    };
     let arguments = params.get("arguments").and_then(Value::as_object);
-    for (name, schema) in properties {
-        let Some(suffix) = schema.get("x-mcp-header").and_then(Value::as_str) else {
-            continue;
-        };
+    for HeaderParam {
+        argument: name,
+        header: suffix,
+    } in mirrored
+    {
         let header = format!("mcp-param-{}", suffix.to_ascii_lowercase());
         let argument = arguments.and_then(|a| a.get(name)).filter(|v| !v.is_null());
         match (text(headers, &header), argument) {
@@ -232,7 +231,10 @@ mod tests {
             check_modern(&version, "tools/call", &p).unwrap_err().code,
             code::HEADER_MISMATCH
         );
-        let schema = json!({"properties": {"region": {"type": "string", "x-mcp-header": "Region"}, "n": {"type": "number", "x-mcp-header": "N"}}});
+        let schema = ["region", "n"].map(|argument| HeaderParam {
+            argument: argument.into(),
+            header: if argument == "n" { "N" } else { "Region" }.into(),
+        });
         let call = params(json!({"name": "echo", "arguments": {"region": "Hello", "n": 2.0}}));
         let good = headers(&[
             ("mcp-param-region", "=?base64?SGVsbG8=?="),

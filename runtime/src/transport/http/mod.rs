@@ -34,6 +34,8 @@ mod guard;
 pub(crate) mod headers;
 mod reply;
 pub(crate) mod session_store;
+#[cfg(feature = "sse")]
+mod sse;
 pub(crate) mod streamable;
 
 pub use event_store::{EventStore, MemoryEventStore};
@@ -44,9 +46,8 @@ pub use event_store::{EventStore, MemoryEventStore};
 /// server (its tools, resources and settings).
 pub use axum;
 
-use crate::dispatch::Outbound;
+use crate::dispatch::{Core, Outbound};
 use crate::error::Error;
-use crate::server::Service;
 use crate::settings::Settings;
 use axum::routing::{any, MethodRouter};
 use axum::Router;
@@ -119,6 +120,23 @@ impl HttpConfig {
     }
 }
 
+/// What the HTTP transports serve: the dispatch core (with the settings it
+/// was built with) and the HTTP-only parts of the server. The server layer
+/// makes one from its `Service` (which converts into it), so [`router`],
+/// [`router_with`] and [`serve_listener`] take either.
+#[derive(Clone)]
+pub struct HttpService {
+    pub(crate) core: Arc<Core>,
+    pub(crate) extras: HttpExtras,
+}
+
+impl HttpService {
+    /// The effective settings.
+    pub fn settings(&self) -> &Settings {
+        &self.core.settings
+    }
+}
+
 /// HTTP-only parts of a server: custom routes served beside the MCP
 /// endpoint. Filled by [`Server::route`](crate::Server::route) and
 /// [`Server::router`](crate::Server::router).
@@ -182,6 +200,13 @@ impl HttpExtras {
         }
     }
 
+    /// Gives every custom route `value` as an `axum::Extension` (the server
+    /// layer passes its `ServerHandle` this way).
+    pub(crate) fn with_extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.routes = self.routes.map(|r| r.layer(axum::Extension(value)));
+        self
+    }
+
     /// Merges a whole router.
     pub(crate) fn add_router(&mut self, router: Router) -> Result<(), Error> {
         let mine = self.routes.take().unwrap_or_default();
@@ -200,7 +225,7 @@ impl HttpExtras {
 
 /// Everything the HTTP handlers share.
 pub(crate) struct App {
-    pub service: Service,
+    pub core: Arc<Core>,
     pub config: HttpConfig,
     pub guard: Guard,
     pub sessions: Arc<SessionStore>,
@@ -211,7 +236,7 @@ pub(crate) struct App {
     pub shutdown: CancellationToken,
     /// The legacy HTTP+SSE sessions.
     #[cfg(feature = "sse")]
-    pub sse: Arc<super::sse::SseSessions>,
+    pub sse: Arc<sse::SseSessions>,
 }
 
 /// Joins the mount path and an endpoint path: `/` + `/mcp` is `/mcp`,
@@ -239,20 +264,24 @@ fn both_forms(path: &str) -> Vec<String> {
 /// beside them (custom routes take every path the MCP endpoints do not).
 /// Configuration comes from `config`; streams end when `shutdown` is
 /// cancelled.
-pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationToken) -> Router {
-    let settings = service.settings().clone();
+pub fn router_with(
+    service: impl Into<HttpService>,
+    config: HttpConfig,
+    shutdown: CancellationToken,
+) -> Router {
+    let HttpService { core, extras } = service.into();
+    let settings = core.settings.clone();
     let guard = Guard::new(&settings, config.dns_rebinding_protection);
     let custom_guard = guard.clone();
     let sessions = SessionStore::new(
-        service.core.clone(),
+        core.clone(),
         config.max_sessions,
         config.session_idle_timeout,
         shutdown.clone(),
     );
     let (nowhere, _) = Outbound::channel();
-    let extras = service.http.routes.clone();
     #[cfg(feature = "auth")]
-    let (auth, dev_routes) = match (&service.http.auth, &service.http.dev_auth) {
+    let (auth, dev_routes) = match (&extras.auth, &extras.dev_auth) {
         (Some(auth), _) => (Some(auth.clone()), None),
         (None, Some(plan)) => match plan.start(&settings, None) {
             Ok(dev) => (Some(dev.auth), Some(dev.server.router())),
@@ -265,16 +294,15 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
         },
         (None, None) => (None, None),
     };
-    let handle = service.handle();
     let app = Arc::new(App {
-        service,
+        core,
         config,
         guard,
         sessions,
         nowhere,
         shutdown,
         #[cfg(feature = "sse")]
-        sse: Arc::new(super::sse::SseSessions::default()),
+        sse: Arc::new(sse::SseSessions::default()),
     });
     let mut router: Router<Arc<App>> = Router::new();
     let endpoint = join_path(&settings.mount_path, &settings.streamable_http_path);
@@ -288,20 +316,21 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
         let mut taken = both_forms(&endpoint);
         for path in both_forms(&sse_path) {
             if !taken.contains(&path) {
-                router = router.route(&path, any(super::sse::stream));
+                router = router.route(&path, any(sse::stream));
                 taken.push(path);
             }
         }
         for path in both_forms(&message_path) {
             if !taken.contains(&path) {
-                router = router.route(&path, any(super::sse::message));
+                router = router.route(&path, any(sse::message));
                 taken.push(path);
             }
         }
     }
     let router = router.with_state(app);
-    let router = match extras {
-        // Custom handlers reach the server with `Extension<ServerHandle>`.
+    let router = match extras.routes {
+        // Custom handlers reach the server with `Extension<ServerHandle>`,
+        // which the server layer put on them.
         Some(custom) => {
             // Custom routes get the same Host/Origin checks as the MCP
             // endpoint, and JSON-RPC error bodies for unknown paths and
@@ -309,7 +338,6 @@ pub fn router_with(service: Service, config: HttpConfig, shutdown: CancellationT
             let custom = custom
                 .fallback(not_found)
                 .method_not_allowed_fallback(method_not_allowed)
-                .layer(axum::Extension(handle))
                 .layer(axum::middleware::from_fn(
                     move |request: axum::extract::Request, next: axum::middleware::Next| {
                         let guard = custom_guard.clone();
@@ -392,7 +420,8 @@ async fn method_not_allowed(
 }
 
 /// The router with the service's HTTP settings ([`HttpConfig::from_settings`]).
-pub fn router(service: Service) -> Router {
+pub fn router(service: impl Into<HttpService>) -> Router {
+    let service = service.into();
     let config = HttpConfig::from_settings(service.settings());
     router_with(service, config, CancellationToken::new())
 }
@@ -400,15 +429,16 @@ pub fn router(service: Service) -> Router {
 /// Serves on `listener` until `shutdown` completes, then lets requests in
 /// flight finish for up to `config.shutdown_grace`.
 pub async fn serve_listener(
-    service: Service,
+    service: impl Into<HttpService>,
     listener: TcpListener,
     config: HttpConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     use axum::serve::ListenerExt;
+    let service = service.into();
     // The development authorization server is named by the bound address.
     #[cfg(feature = "auth")]
-    if let (None, Some(plan)) = (&service.http.auth, &service.http.dev_auth) {
+    if let (None, Some(plan)) = (&service.extras.auth, &service.extras.dev_auth) {
         plan.start(service.settings(), listener.local_addr().ok())
             .map_err(|e| Error::Builder(e.to_string()))?;
     }
@@ -472,7 +502,7 @@ pub async fn shutdown_signal() {
 }
 
 /// Binds `MCP_HOST:MCP_PORT` and serves until SIGTERM or Ctrl-C.
-pub(crate) async fn serve(service: Service) -> Result<(), Error> {
+pub(crate) async fn serve(service: HttpService) -> Result<(), Error> {
     let config = HttpConfig::from_settings(service.settings());
     let settings = service.settings();
     let (host, port) = (settings.host.clone(), settings.port);
@@ -511,33 +541,5 @@ mod tests {
             both_forms("/messages/"),
             vec!["/messages".to_string(), "/messages/".to_string()]
         );
-    }
-
-    #[test]
-    fn a_builder_override_reaches_the_http_config() {
-        let service = crate::Server::new("t")
-            .setting("MCP_MAX_SESSIONS", "5")
-            .setting("MCP_SESSION_IDLE_TIMEOUT_SECS", "7")
-            .setting("MCP_JSON_RESPONSE", "true")
-            .setting("MCP_STATELESS_HTTP", "true")
-            .setting("MCP_SHUTDOWN_GRACE_SECS", "2")
-            .setting("MCP_SSE_KEEP_ALIVE_SECS", "3")
-            .setting("MCP_DNS_REBINDING_PROTECTION", "false")
-            .build_with_flags(&[])
-            .unwrap();
-        let c = HttpConfig::from_settings(service.settings());
-        assert_eq!(c.max_sessions, 5);
-        assert_eq!(c.session_idle_timeout, Duration::from_secs(7));
-        assert!(c.json_response && c.stateless);
-        assert_eq!(c.shutdown_grace, Duration::from_secs(2));
-        assert_eq!(c.keep_alive, Duration::from_secs(3));
-        assert_eq!(c.dns_rebinding_protection, Some(false));
-        let source = service
-            .settings()
-            .sources
-            .iter()
-            .find(|(k, _)| *k == "MCP_MAX_SESSIONS")
-            .map(|(_, s)| *s);
-        assert_eq!(source, Some(crate::settings::Source::Builder));
     }
 }

@@ -9,14 +9,14 @@ use super::session_store::{Busy, Full};
 use super::App;
 use crate::dispatch::{Outbound, Reply, Session};
 use crate::protocol::jsonrpc::{code, ErrorObject, Message, Request, RequestId};
-use crate::protocol::version::{LATEST_LEGACY, LEGACY_VERSIONS, META_PROTOCOL_VERSION, MODERN};
+use crate::protocol::version::{Era, LATEST_LEGACY, LEGACY_VERSIONS};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use futures::{FutureExt, StreamExt};
-use serde_json::{json, Map};
+use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
 /// `-32001`: the session is unknown or has ended (as the official SDKs say it).
@@ -48,9 +48,13 @@ fn accepts(headers: &HeaderMap) -> (bool, bool) {
     )
 }
 
-/// Whether the request's `MCP-Protocol-Version` header names the stateless era.
-fn header_is_modern(headers: &HeaderMap) -> bool {
-    matches!(headers::text(headers, PROTOCOL_VERSION), Some(Ok(v)) if v >= MODERN)
+/// The era of a message with these params (none for GET and DELETE), as
+/// [`Era::of`] decides from its `_meta` and `MCP-Protocol-Version` header.
+fn era(headers: &HeaderMap, params: Option<&Map<String, Value>>) -> Era {
+    Era::of(
+        params,
+        headers::text(headers, PROTOCOL_VERSION).and_then(Result::ok),
+    )
 }
 
 /// Status of a 2026-07-28 reply sent as JSON.
@@ -175,7 +179,7 @@ async fn post(app: Arc<App>, headers: HeaderMap, body: Body) -> Response {
             "Not Acceptable: the client must accept application/json and text/event-stream",
         );
     }
-    let bytes = match read_body(body, &headers, app.service.settings().max_message_bytes).await {
+    let bytes = match read_body(body, &headers, app.core.settings.max_message_bytes).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -185,24 +189,14 @@ async fn post(app: Arc<App>, headers: HeaderMap, body: Body) -> Response {
     };
     match message {
         Message::Request(request) => {
-            let body_modern = request
-                .params
-                .get("_meta")
-                .and_then(|m| m.get(META_PROTOCOL_VERSION))
-                .is_some();
-            if body_modern || header_is_modern(&headers) {
+            if era(&headers, Some(&request.params)).is_modern() {
                 modern(app, headers, request, json_ok, sse_ok).await
             } else {
                 legacy(app, headers, request, json_ok, sse_ok).await
             }
         }
         Message::Notification(n) => {
-            let body_modern = n
-                .params
-                .get("_meta")
-                .and_then(|m| m.get(META_PROTOCOL_VERSION))
-                .is_some();
-            if body_modern || header_is_modern(&headers) || app.config.stateless {
+            if era(&headers, Some(&n.params)).is_modern() || app.config.stateless {
                 return StatusCode::ACCEPTED.into_response();
             }
             match session_of(&app, &headers) {
@@ -298,10 +292,9 @@ async fn modern(
             .get("name")
             .and_then(|n| n.as_str())
             .unwrap_or_default();
-        if let Some(tool) = app.service.core.registry().tools.get(name) {
-            if let Err(e) = headers::check_params(&headers, &tool.input_schema, &request.params) {
-                return error_response(StatusCode::BAD_REQUEST, Some(&request.id), &e);
-            }
+        let mirrored = app.core.header_params(name);
+        if let Err(e) = headers::check_params(&headers, &mirrored, &request.params) {
+            return error_response(StatusCode::BAD_REQUEST, Some(&request.id), &e);
         }
     }
     let listen = request.method == "subscriptions/listen";
@@ -312,7 +305,7 @@ async fn modern(
             &ErrorObject::invalid_request("Not Acceptable: subscriptions/listen answers with an SSE stream; accept text/event-stream"),
         );
     }
-    let session = Session::new(app.service.core.clone(), app.nowhere.clone());
+    let session = Session::new(app.core.clone(), app.nowhere.clone());
     let (sink, rx) = Outbound::channel();
     let token = crate::auth::current_access_token();
     let work = async move {
@@ -426,7 +419,7 @@ async fn stateless_legacy(
     json_ok: bool,
     sse: bool,
 ) -> Response {
-    let session = Session::new(app.service.core.clone(), app.nowhere.clone());
+    let session = Session::new(app.core.clone(), app.nowhere.clone());
     if request.method != "initialize" {
         let version = match headers::text(&headers, PROTOCOL_VERSION) {
             Some(Ok(v)) => v.to_string(),
@@ -461,7 +454,7 @@ async fn stateless_legacy(
 
 /// GET: the standalone stream of a legacy session.
 fn get(app: Arc<App>, headers: HeaderMap) -> Response {
-    if header_is_modern(&headers) {
+    if era(&headers, None).is_modern() {
         return method_not_allowed("Method not allowed: the 2026-07-28 protocol has no GET stream; use subscriptions/listen");
     }
     if app.config.stateless {
@@ -520,7 +513,7 @@ fn tokio_stream_from<T: Send + 'static>(
 
 /// DELETE: ends a legacy session.
 fn delete(app: Arc<App>, headers: HeaderMap) -> Response {
-    if header_is_modern(&headers) || app.config.stateless {
+    if era(&headers, None).is_modern() || app.config.stateless {
         return method_not_allowed("Method not allowed: there is no session to end");
     }
     // Found the way every request finds it, so only its owner can end it.

@@ -3,8 +3,8 @@
 //! (`/messages/?session_id=…`); POSTs there are answered 202 and their
 //! replies travel on the stream. The session ends when the stream closes.
 
-use super::http::streamable::{check_content_type, read_body, SERVER_BUSY, SESSION_NOT_FOUND};
-use super::http::{error_response, join_path, sse_response, App};
+use super::streamable::{check_content_type, read_body, SERVER_BUSY, SESSION_NOT_FOUND};
+use super::{error_response, join_path, sse_response, App};
 use crate::dispatch::{Outbound, Session};
 use crate::protocol::jsonrpc::{ErrorObject, Message};
 use axum::body::Body;
@@ -83,7 +83,7 @@ pub(crate) async fn stream(
     }
     let (sink, rx) = Outbound::channel();
     let id = format!("{:032x}", rand::random::<u128>());
-    let session = Session::new(app.service.core.clone(), sink.clone());
+    let session = Session::new(app.core.clone(), sink.clone());
     {
         let mut map = app.sse.lock();
         if map.len() >= app.config.max_sessions {
@@ -104,7 +104,7 @@ pub(crate) async fn stream(
     }
     let done = CancellationToken::new();
     // Registry changes and resource updates, until the stream closes.
-    let mut events = app.service.core.events.subscribe();
+    let mut events = app.core.events.subscribe();
     let (forward_done, weak, forward_sink) = (done.clone(), Arc::downgrade(&session), sink);
     tokio::spawn(async move {
         loop {
@@ -126,7 +126,7 @@ pub(crate) async fn stream(
         }
     });
     drop(session);
-    let settings = app.service.settings();
+    let settings = &app.core.settings;
     let endpoint = format!(
         "{}?session_id={id}",
         join_path(&settings.mount_path, &settings.message_path)
@@ -205,7 +205,7 @@ pub(crate) async fn message(
     if let Err(r) = check_content_type(&headers) {
         return r;
     }
-    let bytes = match read_body(body, &headers, app.service.settings().max_message_bytes).await {
+    let bytes = match read_body(body, &headers, app.core.settings.max_message_bytes).await {
         Ok(b) => b,
         Err(r) => return r,
     };
