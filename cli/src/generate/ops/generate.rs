@@ -25,7 +25,7 @@ pub fn generate(project: &mut Project, force: bool) -> Result<Report> {
 
 /// Plans, writes the pending copies with the plan, and reports every warning
 /// (what [`super::import_openapi`] ends with).
-pub(crate) fn finish_with(
+pub(super) fn finish_with(
     project: &mut Project,
     pending: Pending,
     notes: Vec<String>,

@@ -5,7 +5,6 @@
 use crate::generate::error::{Error, Result};
 use crate::generate::files::{with_header, Owner, PlannedFile};
 use crate::generate::model::Findings;
-use crate::generate::openapi::codegen::Uses;
 use crate::generate::render;
 
 /// The plan so far.
@@ -17,6 +16,17 @@ pub(super) struct Output {
     pub findings: Findings,
     /// Crates the generated types need: chrono, uuid, regress.
     pub uses: Uses,
+}
+
+/// Crates the generated types need beyond the runtime (typify's output).
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Uses {
+    /// chrono (`format: date-time`).
+    pub chrono: bool,
+    /// uuid (`format: uuid`).
+    pub uuid: bool,
+    /// regress (`pattern`).
+    pub regress: bool,
 }
 
 /// A generator-owned Rust file: formatted, with the generator's header.
