@@ -1,11 +1,12 @@
 //! The generator: everything `cargo mcp` writes, as a library that the
 //! commands (and the tests) call. Plan in memory, then write all at once.
 //!
-//! Layers, each importing only those below it: [`ops`] (what a command does
-//! to a project) and [`new_project`] → [`plan`] (every file the metadata
-//! implies) → [`openapi`] (a pure generator) and [`project`] / [`metadata`]
-//! (the manifest) → leaves: [`model`] (the shared values), [`files`],
-//! [`render`], [`names`], [`parse`], [`error`] and the rest.
+//! Layers, each importing only those below it:
+//! - [`ops`] and [`new_project`]: what a command does to a project;
+//! - [`plan`]: every file the metadata implies, one planner per item kind;
+//! - [`openapi`] (a pure generator), and [`project`] over [`metadata`] (the manifest);
+//! - leaves: [`model`] (the values every layer shares), [`files`], [`render`],
+//!   [`names`], [`parse`], [`error`], [`versions`], [`schema_types`], [`example`].
 
 pub mod error;
 pub mod example;
