@@ -4,8 +4,9 @@
 
 mod common;
 
-use cargo_mcp::generate::openapi::{self, Filters, Import, Options};
+use cargo_mcp::generate::openapi::{self, Filters, Options};
 use cargo_mcp::generate::Project;
+use cargo_mcp::generate::{import_openapi, Import};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -17,7 +18,7 @@ fn fixture(rel: &str) -> PathBuf {
 /// A new project at `dir` with `import` done.
 fn project_with(dir: &Path, import: &Import) -> Project {
     let mut project = common::new_project("api-server", dir);
-    openapi::import(&mut project, import).expect("import");
+    import_openapi(&mut project, import).expect("import");
     project
 }
 
@@ -110,7 +111,7 @@ fn max_tools_asks_for_filters_and_lists_tags() {
         spec: fixture("readme-oas-examples/3.0/star-trek.json"),
         ..Default::default()
     };
-    let err = openapi::import(&mut project, &import)
+    let err = import_openapi(&mut project, &import)
         .expect_err("over --max-tools")
         .to_string();
     assert!(

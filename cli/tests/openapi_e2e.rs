@@ -8,7 +8,7 @@
 
 mod common;
 
-use cargo_mcp::generate::openapi::{self, Import};
+use cargo_mcp::generate::{import_openapi, openapi, Import};
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -151,7 +151,7 @@ fn generated_petstore_calls_the_upstream() {
     let root = tmp.path().join("openapi-petstore");
     let mut project = common::new_project("openapi-petstore", &root);
     let spec = common::repo().join("fixtures/openapi/oai-examples/v3.0-yaml/petstore.yaml");
-    openapi::import(
+    import_openapi(
         &mut project,
         &Import {
             spec,
@@ -166,7 +166,7 @@ fn generated_petstore_calls_the_upstream() {
         operations: only.iter().map(|s| s.to_string()).collect(),
         ..Default::default()
     };
-    openapi::import(
+    import_openapi(
         &mut project,
         &Import {
             spec,
@@ -179,7 +179,7 @@ fn generated_petstore_calls_the_upstream() {
     // The same document again with --resources: a parameterless GET becomes a
     // resource, a GET with one path parameter a resource template.
     let spec = common::repo().join("fixtures/openapi/readme-oas-examples/3.1/petstore.json");
-    openapi::import(
+    import_openapi(
         &mut project,
         &Import {
             spec,
@@ -203,7 +203,7 @@ fn generated_petstore_calls_the_upstream() {
     moved["paths"]["/pets/{petId}"]["servers"] = json!([{"url": "/moved"}]);
     let moved_spec = tmp.path().join("moved.json");
     std::fs::write(&moved_spec, moved.to_string()).expect("write");
-    openapi::import(
+    import_openapi(
         &mut project,
         &Import {
             spec: moved_spec,

@@ -1,15 +1,14 @@
 //! `cargo mcp add-tool`.
 
 use crate::cli::AddToolArgs;
-use crate::generate::{add_tool, metadata::Arg, AddTool};
+use crate::generate::{add_operation, add_tool, metadata::Arg, AddTool};
 use crate::ui::Ui;
 
 /// Adds the tool and regenerates.
 pub fn exec(args: AddToolArgs, ui: &Ui) -> anyhow::Result<()> {
     let mut project = super::project(&args.project)?;
     if let (Some(spec), Some(operation)) = (&args.openapi, &args.operation) {
-        let report =
-            crate::generate::openapi::add_operation(&mut project, &args.name, spec, operation)?;
+        let report = add_operation(&mut project, &args.name, spec, operation)?;
         super::print_report(ui, &report);
         ui.status(
             "Added",

@@ -1,7 +1,8 @@
 //! `cargo mcp import-openapi`.
 
 use crate::cli::{ImportOpenApiArgs, OpenApiOptions};
-use crate::generate::openapi::{self, Filters, Import};
+use crate::generate::openapi::Filters;
+use crate::generate::{import_openapi, Import};
 use crate::ui::Ui;
 use std::path::Path;
 
@@ -30,7 +31,7 @@ pub fn import_options(spec: &Path, o: &OpenApiOptions) -> Import {
 pub fn exec(args: ImportOpenApiArgs, ui: &Ui) -> anyhow::Result<()> {
     let mut project = super::project(&args.project)?;
     let before = project.meta.openapi.len();
-    let report = openapi::import(&mut project, &import_options(&args.file, &args.openapi))?;
+    let report = import_openapi(&mut project, &import_options(&args.file, &args.openapi))?;
     super::print_report(ui, &report);
     let api = project.meta.openapi.last().cloned().unwrap_or_default();
     let verb = if project.meta.openapi.len() > before {

@@ -1,5 +1,6 @@
 //! One file per command: each turns parsed arguments into a call to
-//! [`crate::generate`] and prints what it did.
+//! [`crate::generate`] (or [`crate::inspect`], [`crate::dev`]) and prints
+//! what it did.
 
 mod add_prompt;
 mod add_resource;

@@ -46,7 +46,7 @@ pub fn exec(args: NewArgs, ui: &Ui) -> anyhow::Result<()> {
     if let Some(mut import) = import {
         import.spec = std::fs::canonicalize(&import.spec)?;
         let mut project = crate::generate::Project::find(&report.root)?;
-        let imported = crate::generate::openapi::import(&mut project, &import)?;
+        let imported = crate::generate::import_openapi(&mut project, &import)?;
         super::print_report(ui, &imported);
     }
     for w in &report.warnings {

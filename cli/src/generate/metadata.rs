@@ -3,66 +3,13 @@
 //! formatting and comments stay as they were.
 
 use super::error::{Error, Result};
+use super::model::Filters;
+pub use super::model::{Arg, ArgType, AuthKind, Metadata, OpenApi, Prompt, Resource, Tool};
 use std::path::Path;
 use toml_edit::{value, Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table};
 
-/// The type of a `--arg`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArgType {
-    /// `string`
-    String,
-    /// `integer`
-    Integer,
-    /// `number`
-    Number,
-    /// `boolean`
-    Boolean,
-}
-
-impl ArgType {
-    /// Parses `string`, `integer`, `number`, `boolean` (or `String`, `i64`, `f64`, `bool`).
-    pub fn parse(s: &str) -> Option<ArgType> {
-        Some(match s {
-            "string" | "str" | "String" => ArgType::String,
-            "integer" | "int" | "i64" => ArgType::Integer,
-            "number" | "float" | "f64" => ArgType::Number,
-            "boolean" | "bool" => ArgType::Boolean,
-            _ => return None,
-        })
-    }
-    /// The JSON Schema name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArgType::String => "string",
-            ArgType::Integer => "integer",
-            ArgType::Number => "number",
-            ArgType::Boolean => "boolean",
-        }
-    }
-    /// The Rust type.
-    pub fn rust(self) -> &'static str {
-        match self {
-            ArgType::String => "String",
-            ArgType::Integer => "i64",
-            ArgType::Number => "f64",
-            ArgType::Boolean => "bool",
-        }
-    }
-}
-
-/// One argument of a tool or prompt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arg {
-    /// Its name on the wire.
-    pub name: String,
-    /// Its type.
-    pub ty: ArgType,
-    /// What it is for.
-    pub description: Option<String>,
-    /// Whether callers must give it.
-    pub required: bool,
-}
-
+/// `--arg` parsing lives here, beside the `args` of the metadata, so that
+/// [`super::model`] stays free of the generator's errors and naming rules.
 impl Arg {
     /// Parses `name:type[:description]`; a `?` after the type makes it optional.
     pub fn parse(spec: &str) -> Result<Arg> {
@@ -90,124 +37,6 @@ impl Arg {
             description,
             required,
         })
-    }
-}
-
-/// A tool.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Tool {
-    /// Its MCP name.
-    pub name: String,
-    /// Its Rust module (and handler function) name.
-    pub module: String,
-    /// What it does.
-    pub description: Option<String>,
-    /// Input schema file, relative to the project root.
-    pub input: Option<String>,
-    /// Output schema file, relative to the project root.
-    pub output: Option<String>,
-    /// Arguments declared with `--arg` (when there is no input schema).
-    pub args: Vec<Arg>,
-    /// Whether the handler is a plain `fn`.
-    pub sync: bool,
-    /// Scopes a caller's access token needs to see and call the tool (HTTP with auth).
-    pub scopes: Vec<String>,
-}
-
-/// A resource or resource template.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Resource {
-    /// The URI, or an RFC 6570 template.
-    pub uri: String,
-    /// Its Rust module (and handler function) name.
-    pub module: String,
-    /// What it holds.
-    pub description: Option<String>,
-    /// Its MIME type.
-    pub mime_type: Option<String>,
-}
-
-impl Resource {
-    /// Whether the URI is a template (has `{variables}`).
-    pub fn is_template(&self) -> bool {
-        self.uri.contains('{')
-    }
-}
-
-/// A prompt.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Prompt {
-    /// Its MCP name.
-    pub name: String,
-    /// Its Rust module (and handler function) name.
-    pub module: String,
-    /// What it is for.
-    pub description: Option<String>,
-    /// Its arguments.
-    pub args: Vec<Arg>,
-}
-
-/// An HTTP API imported from an OpenAPI document (`[[package.metadata.mcp.openapi]]`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct OpenApi {
-    /// Its Rust module under `src/generated/openapi/` (and env variable prefix).
-    pub name: String,
-    /// The document, relative to the project root (copied under `openapi/`).
-    pub spec: String,
-    /// The base URL given with `--base-url`, if any.
-    pub base_url: Option<String>,
-    /// Which operations.
-    pub filters: super::openapi::Filters,
-    /// Tool names chosen by the user, by operationId or `METHOD /path`.
-    pub rename: std::collections::BTreeMap<String, String>,
-    /// Whether inputs are typed with typify (default true).
-    pub typed: bool,
-    /// Whether plain GETs are served as resources (`--resources`).
-    pub resources: bool,
-}
-
-/// Everything `[package.metadata.mcp]` lists.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Metadata {
-    /// Tools, in registration order.
-    pub tools: Vec<Tool>,
-    /// Resources and templates.
-    pub resources: Vec<Resource>,
-    /// Prompts.
-    pub prompts: Vec<Prompt>,
-    /// HTTP APIs imported from OpenAPI documents.
-    pub openapi: Vec<OpenApi>,
-    /// How the server checks access tokens over HTTP (`auth = "jwt" | "dev"`).
-    pub auth: Option<AuthKind>,
-}
-
-/// How a generated server checks access tokens (`cargo mcp new --auth`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthKind {
-    /// JWTs from a real authorization server, configured by `MCP_AUTH_*`;
-    /// the server refuses to serve HTTP without them.
-    Jwt,
-    /// The runtime's development authorization server, on the same port.
-    Dev,
-}
-
-impl AuthKind {
-    /// The value written in `[package.metadata.mcp] auth`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthKind::Jwt => "jwt",
-            AuthKind::Dev => "dev",
-        }
-    }
-}
-
-impl Metadata {
-    /// Every module name in use, for collision checks.
-    pub fn modules(&self) -> Vec<String> {
-        let mut all: Vec<String> = self.tools.iter().map(|t| t.module.clone()).collect();
-        all.extend(self.resources.iter().map(|r| r.module.clone()));
-        all.extend(self.prompts.iter().map(|p| p.module.clone()));
-        all
     }
 }
 
@@ -324,7 +153,7 @@ pub fn read(path: &Path, doc: &DocumentMut) -> Result<Option<Metadata>> {
             name: req_str(path, t, "name", &at)?,
             spec: req_str(path, t, "spec", &at)?,
             base_url: opt_str(path, t, "base_url", &at)?,
-            filters: super::openapi::Filters {
+            filters: Filters {
                 include_tags: strings("include_tags")?,
                 exclude_tags: strings("exclude_tags")?,
                 include_paths: strings("include_paths")?,
@@ -627,4 +456,28 @@ pub fn set_auth(path: &Path, doc: &mut DocumentMut, auth: AuthKind) -> Result<()
         .ok_or_else(|| bad(path, "has no [package.metadata.mcp] table".to_string()))?;
     mcp.insert("auth", value(auth.as_str()));
     Ok(())
+}
+
+/// Adds `[dependencies] name = value` (a TOML value as text) unless present.
+pub fn ensure_dependency_raw(
+    path: &Path,
+    doc: &mut toml_edit::DocumentMut,
+    dep: &(&str, &str),
+) -> Result<bool> {
+    let deps = doc
+        .entry("dependencies")
+        .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()));
+    let deps = deps.as_table_like_mut().ok_or_else(|| Error::Manifest {
+        path: path.to_path_buf(),
+        message: "`dependencies` must be a table".into(),
+    })?;
+    if deps.contains_key(dep.0) {
+        return Ok(false);
+    }
+    let value: toml_edit::Value = dep
+        .1
+        .parse()
+        .map_err(|e| Error::Invalid(format!("bad dependency {}: {e}", dep.0)))?;
+    deps.insert(dep.0, toml_edit::Item::Value(value));
+    Ok(true)
 }

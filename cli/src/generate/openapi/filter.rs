@@ -2,24 +2,10 @@
 //! and an explicit list of operations (`add-tool --operation`).
 
 use super::operations::Operation;
+pub use crate::generate::model::Filters;
 
-/// The filters, as given on the command line and kept in the metadata.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filters {
-    /// Keep operations with one of these tags (all when empty).
-    pub include_tags: Vec<String>,
-    /// Drop operations with one of these tags.
-    pub exclude_tags: Vec<String>,
-    /// Keep operations whose path matches one of these globs (all when empty).
-    pub include_paths: Vec<String>,
-    /// Drop operations whose path matches one of these globs.
-    pub exclude_paths: Vec<String>,
-    /// Keep only these methods (all when empty).
-    pub methods: Vec<String>,
-    /// Keep only these operations, by operationId or `METHOD /path` (all when empty).
-    pub operations: Vec<String>,
-}
-
+/// The matching half of [`Filters`] (the value lives in the generator's
+/// model, which knows nothing of operations).
 impl Filters {
     /// Whether `op` passes.
     pub fn keeps(&self, op: &Operation) -> bool {
@@ -47,11 +33,6 @@ impl Filters {
                     .methods
                     .iter()
                     .any(|m| m.eq_ignore_ascii_case(&op.method)))
-    }
-
-    /// Whether any filter is set.
-    pub fn is_empty(&self) -> bool {
-        self == &Filters::default()
     }
 }
 

@@ -4,7 +4,9 @@
 //!
 //! [`source`] loads, [`operations`] reads the operations into one model,
 //! [`analyze`] plans the tools (names, schemas, bindings), [`codegen`]
-//! writes their Rust; this module ties them to a project's metadata.
+//! writes their Rust; this module plans the files of the APIs a project's
+//! metadata lists. A pure generator: importing into a project (writing the
+//! metadata, copying the document) is [`super::ops`]'s work.
 
 pub mod analyze;
 pub mod codegen;
@@ -15,18 +17,15 @@ pub mod operations;
 pub mod schema;
 pub mod source;
 
+pub use super::model::Filters;
 pub use analyze::{analyze, Analysis, Options};
 pub use error::OpenApiError;
-pub use filter::Filters;
 pub use source::Sources;
 
-use super::error::{io, Error, Result};
+use super::error::{Error, Result};
 use super::files::{with_header, Owner, PlannedFile};
-use super::metadata::{self, OpenApi};
+use super::model::{OpenApi, Pending};
 use super::names::module_name;
-use super::ops::{finish_with, Report};
-use super::plan::Pending;
-use super::project::Project;
 use super::render::format_rust;
 use askama::Template;
 use std::collections::BTreeMap;
@@ -34,42 +33,6 @@ use std::path::{Path, PathBuf};
 
 /// The default of `--max-tools`.
 pub const DEFAULT_MAX_TOOLS: usize = 100;
-
-/// What `import-openapi` (and `new --from-openapi`) is asked to do.
-#[derive(Debug, Clone)]
-pub struct Import {
-    /// The document.
-    pub spec: PathBuf,
-    /// The API's module name (default: from the file name or title).
-    pub name: Option<String>,
-    /// `--base-url`.
-    pub base_url: Option<String>,
-    /// Filters.
-    pub filters: Filters,
-    /// Tool names chosen by the user.
-    pub rename: BTreeMap<String, String>,
-    /// Most tools to import without filters.
-    pub max_tools: usize,
-    /// Type inputs with typify.
-    pub typed: bool,
-    /// Serve parameterless and single-path-parameter GETs as resources.
-    pub resources: bool,
-}
-
-impl Default for Import {
-    fn default() -> Self {
-        Import {
-            spec: PathBuf::new(),
-            name: None,
-            base_url: None,
-            filters: Filters::default(),
-            rename: BTreeMap::new(),
-            max_tools: DEFAULT_MAX_TOOLS,
-            typed: true,
-            resources: false,
-        }
-    }
-}
 
 impl From<OpenApiError> for Error {
     fn from(e: OpenApiError) -> Self {
@@ -162,164 +125,6 @@ pub fn api_name(spec: &Path, requested: Option<&str>, title: &str, taken: &[Stri
     module_name(&stem, &taken).0
 }
 
-/// `import-openapi`: copies the document under `openapi/NAME/`, records it in
-/// the metadata and generates its tools. Over `max_tools` without filters, it
-/// stops and lists the tags to filter by.
-pub fn import(project: &mut Project, opts: &Import) -> Result<Report> {
-    let taken: Vec<String> = project
-        .meta
-        .openapi
-        .iter()
-        .map(|a| a.name.clone())
-        .collect();
-    let sources = Sources::load(&opts.spec)?;
-    let title = sources
-        .root_doc()
-        .pointer("/info/title")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let name = api_name(&opts.spec, opts.name.as_deref(), &title, &taken);
-    let tool_names: Vec<String> = project.meta.tools.iter().map(|t| t.name.clone()).collect();
-    let analysis = analyze(
-        &sources,
-        &codegen::prefix(&name),
-        &Options {
-            filters: opts.filters.clone(),
-            rename: opts.rename.clone(),
-            taken: tool_names,
-        },
-    )?;
-    if analysis.tools.is_empty() {
-        return Err(Error::Invalid(format!(
-            "{}: no operation to import ({} in the document{}); check the filters",
-            opts.spec.display(),
-            analysis.total,
-            if analysis.total == 0 {
-                ", it has no `paths`"
-            } else {
-                ""
-            }
-        )));
-    }
-    check_count(&opts.spec, &analysis, opts.max_tools)?;
-    let mut pending = Pending::new();
-    let spec_rel = copy_sources(&sources, &name, &mut pending)?;
-    let api = OpenApi {
-        name,
-        spec: spec_rel,
-        base_url: opts.base_url.clone(),
-        filters: opts.filters.clone(),
-        rename: opts.rename.clone(),
-        typed: opts.typed,
-        resources: opts.resources,
-    };
-    metadata::set_openapi(&project.manifest, &mut project.doc, &api)?;
-    match project.meta.openapi.iter_mut().find(|a| a.name == api.name) {
-        Some(slot) => *slot = api,
-        None => project.meta.openapi.push(api),
-    }
-    let mut notes = analysis.notes.clone();
-    notes.extend(analysis.warnings.iter().map(|w| format!("warning: {w}")));
-    finish_with(project, pending, notes)
-}
-
-/// `add-tool NAME --openapi FILE --operation ID`: one operation as one tool.
-pub fn add_operation(
-    project: &mut Project,
-    tool: &str,
-    spec: &Path,
-    operation: &str,
-) -> Result<Report> {
-    // The same document imported before: its copy under openapi/ has the same text.
-    let text = std::fs::read(spec).map_err(io(spec))?;
-    let existing = project
-        .meta
-        .openapi
-        .iter()
-        .find(|a| std::fs::read(project.root.join(&a.spec)).ok().as_ref() == Some(&text))
-        .cloned();
-    let mut opts = Import {
-        spec: spec.to_path_buf(),
-        max_tools: usize::MAX,
-        ..Default::default()
-    };
-    if let Some(a) = &existing {
-        if a.filters.operations.is_empty() {
-            return Err(Error::Invalid(format!(
-                "{} is already imported whole as `{}`; its operations are tools already",
-                spec.display(),
-                a.name
-            )));
-        }
-        opts.name = Some(a.name.clone());
-        opts.base_url = a.base_url.clone();
-        opts.filters = a.filters.clone();
-        opts.rename = a.rename.clone();
-        opts.typed = a.typed;
-        opts.resources = a.resources;
-    }
-    // Check the operation exists before recording it.
-    let sources = Sources::load(spec)?;
-    let one = Filters {
-        operations: vec![operation.to_string()],
-        ..Default::default()
-    };
-    let found = analyze(
-        &sources,
-        "API",
-        &Options {
-            filters: one,
-            ..Default::default()
-        },
-    )?;
-    if found.tools.is_empty() {
-        return Err(Error::Invalid(format!(
-            "{}: no operation `{operation}`; give an operationId or `METHOD /path` (as in `GET /pets/{{id}}`)",
-            spec.display()
-        )));
-    }
-    if !opts.filters.operations.iter().any(|o| o == operation) {
-        opts.filters.operations.push(operation.to_string());
-    }
-    opts.rename.insert(operation.to_string(), tool.to_string());
-    if existing.is_some() {
-        // Re-import under the same name: the copy is refreshed from FILE.
-        project
-            .meta
-            .openapi
-            .retain(|a| Some(&a.name) != opts.name.as_ref());
-    }
-    import(project, &opts)
-}
-
-/// Plans the copies of every file of the document under `openapi/NAME/`,
-/// keeping their relative layout; returns the root's project-relative path.
-fn copy_sources(sources: &Sources, name: &str, pending: &mut Pending) -> Result<String> {
-    let files = sources.files();
-    let mut base = files[0].parent().map(Path::to_path_buf).unwrap_or_default();
-    while !files.iter().all(|f| f.starts_with(&base)) {
-        if !base.pop() {
-            break;
-        }
-    }
-    let mut root_rel = String::new();
-    for f in &files {
-        let rel = f
-            .strip_prefix(&base)
-            .unwrap_or(f)
-            .to_string_lossy()
-            .replace('\\', "/");
-        let dest = format!("openapi/{name}/{rel}");
-        let text = std::fs::read_to_string(f).map_err(io(f))?;
-        if *f == sources.root {
-            root_rel = dest.clone();
-        }
-        pending.insert(dest, text);
-    }
-    Ok(root_rel)
-}
-
 #[derive(Template)]
 #[template(path = "openapi_README.md", escape = "none")]
 struct Readme {
@@ -352,10 +157,17 @@ pub struct Planned {
     pub typed: (usize, usize),
 }
 
-/// Every file of every API in the metadata (called by [`super::plan::plan`]).
-pub fn plan_apis(project: &Project, pending: &Pending) -> Result<Planned> {
+/// Every file of every API in `apis`, for the project at `root` whose tools
+/// are named `taken`; `pending` holds documents not yet written (called by
+/// [`super::plan::plan`]).
+pub fn plan_apis(
+    root: &Path,
+    apis: &[OpenApi],
+    mut taken: Vec<String>,
+    pending: &Pending,
+) -> Result<Planned> {
     let mut planned = Planned::default();
-    if project.meta.openapi.is_empty() {
+    if apis.is_empty() {
         return Ok(planned);
     }
     let overlay: BTreeMap<PathBuf, String> = pending
@@ -363,17 +175,15 @@ pub fn plan_apis(project: &Project, pending: &Pending) -> Result<Planned> {
         .map(|(k, v)| {
             (
                 source::normalize(
-                    &std::path::absolute(project.root.join(k))
-                        .unwrap_or_else(|_| project.root.join(k)),
+                    &std::path::absolute(root.join(k)).unwrap_or_else(|_| root.join(k)),
                 ),
                 v.clone(),
             )
         })
         .collect();
-    let mut taken: Vec<String> = project.meta.tools.iter().map(|t| t.name.clone()).collect();
     let mut readme = Vec::new();
-    for api in &project.meta.openapi {
-        let spec_path = project.root.join(&api.spec);
+    for api in apis {
+        let spec_path = root.join(&api.spec);
         let sources = Sources::load_with(&spec_path, &overlay)?;
         let analysis = analyze(
             &sources,
@@ -454,28 +264,4 @@ fn generated(path: &str, body: &str) -> Result<PlannedFile> {
         contents: with_header(&formatted),
         owner: Owner::Generator,
     })
-}
-
-/// Adds `[dependencies] name = value` (a TOML value as text) unless present.
-pub fn ensure_dependency_raw(
-    path: &Path,
-    doc: &mut toml_edit::DocumentMut,
-    dep: &(&str, &str),
-) -> Result<bool> {
-    let deps = doc
-        .entry("dependencies")
-        .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()));
-    let deps = deps.as_table_like_mut().ok_or_else(|| Error::Manifest {
-        path: path.to_path_buf(),
-        message: "`dependencies` must be a table".into(),
-    })?;
-    if deps.contains_key(dep.0) {
-        return Ok(false);
-    }
-    let value: toml_edit::Value = dep
-        .1
-        .parse()
-        .map_err(|e| Error::Invalid(format!("bad dependency {}: {e}", dep.0)))?;
-    deps.insert(dep.0, toml_edit::Item::Value(value));
-    Ok(true)
 }
