@@ -602,6 +602,51 @@ pub fn ensure_dependency(
     Ok(true)
 }
 
+/// Enables `feature` on the project's runtime dependency (a version string
+/// becomes `{ version = "..", features = [..] }`); false if it already was.
+pub fn ensure_runtime_feature(path: &Path, doc: &mut DocumentMut, feature: &str) -> Result<bool> {
+    let name = super::versions::RUNTIME;
+    let runtime = doc
+        .get_mut("dependencies")
+        .and_then(Item::as_table_like_mut)
+        .and_then(|deps| deps.get_mut(name))
+        .ok_or_else(|| {
+            bad(
+                path,
+                format!("`[dependencies]` has no `{name}`; add it back"),
+            )
+        })?;
+    if let Some(version) = runtime.as_str().map(str::to_string) {
+        let mut t = InlineTable::new();
+        t.insert("version", version.into());
+        *runtime = value(t);
+    }
+    let table = runtime.as_table_like_mut().ok_or_else(|| {
+        bad(
+            path,
+            format!("`dependencies.{name}` must be a string or a table"),
+        )
+    })?;
+    let features = table
+        .entry("features")
+        .or_insert_with(|| value(Array::new()))
+        .as_array_mut()
+        .ok_or_else(|| {
+            bad(
+                path,
+                format!("`dependencies.{name}.features` must be an array"),
+            )
+        })?;
+    if features.iter().any(|f| f.as_str() == Some(feature)) {
+        return Ok(false);
+    }
+    features.push(feature);
+    if let Some(t) = runtime.as_inline_table_mut() {
+        t.fmt();
+    }
+    Ok(true)
+}
+
 /// An optional array of strings at `key` of `table`.
 fn read_strings(path: &Path, table: &Table, key: &str, at: &str) -> Result<Vec<String>> {
     match table.get(key) {

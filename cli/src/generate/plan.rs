@@ -287,12 +287,18 @@ pub fn plan(project: &mut Project, pending: &Pending) -> Result<(Vec<PlannedFile
     findings.fallback += apis.typed.1;
     findings.warnings.extend(apis.warnings);
     files.extend(apis.files);
-    if !apis.modules.is_empty() {
-        for dep in versions::OPENAPI {
-            if super::openapi::ensure_dependency_raw(&project.manifest, &mut project.doc, dep)? {
-                findings.added_dependencies.push(dep.0.to_string());
-            }
-        }
+    if !apis.modules.is_empty()
+        && metadata::ensure_runtime_feature(
+            &project.manifest,
+            &mut project.doc,
+            versions::OPENAPI_FEATURE,
+        )?
+    {
+        findings.added_dependencies.push(format!(
+            "{}/{}",
+            versions::RUNTIME,
+            versions::OPENAPI_FEATURE
+        ));
     }
     let modules = |v: Vec<String>| v;
     files.push(generated(

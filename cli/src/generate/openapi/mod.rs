@@ -98,10 +98,6 @@ pub fn render_in_memory(
     for (path, body) in code.files {
         files.push((path.clone(), generated(&path, &body)?.contents));
     }
-    files.push((
-        "src/generated/openapi/http.rs".into(),
-        generated("http.rs", codegen::HTTP_RS)?.contents,
-    ));
     Ok((analysis, files))
 }
 
@@ -419,17 +415,13 @@ pub fn plan_apis(project: &Project, pending: &Pending) -> Result<Planned> {
         });
         planned.modules.push(api.name.clone());
     }
-    let mut mod_rs = String::from("//! HTTP APIs imported from OpenAPI documents, one module each, and the\n//! HTTP code they share.\n\npub mod http;\n");
+    let mut mod_rs = String::from("//! HTTP APIs imported from OpenAPI documents, one module each; they call\n//! the runtime's HTTP client, `mcp_runtime::openapi`.\n\n");
     for m in &planned.modules {
         mod_rs.push_str(&format!("pub mod {m};\n"));
     }
     planned
         .files
         .push(generated("src/generated/openapi/mod.rs", &mod_rs)?);
-    planned.files.push(generated(
-        "src/generated/openapi/http.rs",
-        codegen::HTTP_RS,
-    )?);
     let text = Readme { apis: readme }
         .render()
         .map_err(|source| Error::Template {
@@ -454,28 +446,4 @@ fn generated(path: &str, body: &str) -> Result<PlannedFile> {
         contents: with_header(&formatted),
         owner: Owner::Generator,
     })
-}
-
-/// Adds `[dependencies] name = value` (a TOML value as text) unless present.
-pub fn ensure_dependency_raw(
-    path: &Path,
-    doc: &mut toml_edit::DocumentMut,
-    dep: &(&str, &str),
-) -> Result<bool> {
-    let deps = doc
-        .entry("dependencies")
-        .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()));
-    let deps = deps.as_table_like_mut().ok_or_else(|| Error::Manifest {
-        path: path.to_path_buf(),
-        message: "`dependencies` must be a table".into(),
-    })?;
-    if deps.contains_key(dep.0) {
-        return Ok(false);
-    }
-    let value: toml_edit::Value = dep
-        .1
-        .parse()
-        .map_err(|e| Error::Invalid(format!("bad dependency {}: {e}", dep.0)))?;
-    deps.insert(dep.0, toml_edit::Item::Value(value));
-    Ok(true)
 }
