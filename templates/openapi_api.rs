@@ -9,18 +9,19 @@
 //! {{ line }}
 {%- endfor %}
 
-use crate::generated::openapi::http;
+use mcp_runtime::openapi;
 use mcp_runtime::prelude::*;
 {% for m in modules %}
 pub mod {{ m }};
 {%- endfor %}
 
 /// Where the API is and how to sign in.
-pub static API: http::Api = http::Api {
+pub static API: openapi::Api = openapi::Api {
     name: {{ title_lit }},
     base_url: {{ base_url_lit }},
     base_url_env: {{ base_url_env_lit }},
     timeout_env: {{ timeout_env_lit }},
+    user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
     schemes: &[{% for s in schemes %}{{ s }},{% endfor %}],
 };
 

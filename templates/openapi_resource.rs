@@ -1,12 +1,12 @@
 //! The `{{ uri }}` resource{% if variable.is_some() %} template{% endif %}: `GET {{ path }}`{% if let Some(id) = operation_id %} (operationId `{{ id }}`){% endif %}, from
 //! `{{ spec }}` at `{{ pointer }}`. The request is built and sent by
-//! `crate::generated::openapi::http`; this file only says how.
+//! `mcp_runtime::openapi`; this file only says how.
 
-use crate::generated::openapi::http;
+use mcp_runtime::openapi;
 use mcp_runtime::prelude::*;
 
 /// Where the URI's parts go in the request.
-pub const OPERATION: http::Operation = {{ operation }};
+pub const OPERATION: openapi::Operation = {{ operation }};
 
 /// Reads `{{ uri }}` by calling `GET {{ path }}`.
 {%- if let Some((var, arg)) = variable %}
@@ -17,10 +17,10 @@ pub async fn {{ module }}(Uri(uri): Uri, UriParams(vars): UriParams<std::collect
         .ok_or_else(|| ResourceError::InvalidParams(format!("{uri} gives no `{}`", {{ var }})))?;
     let mut input = serde_json::Map::new();
     input.insert({{ arg }}.to_string(), Value::String(value));
-    http::read(&super::API, &OPERATION, &input, &uri).await
+    openapi::read(&super::API, &OPERATION, &input, &uri).await
 }
 {%- else %}
 pub async fn {{ module }}(Uri(uri): Uri) -> Result<ResourceBody, ResourceError> {
-    http::read(&super::API, &OPERATION, &serde_json::Map::new(), &uri).await
+    openapi::read(&super::API, &OPERATION, &serde_json::Map::new(), &uri).await
 }
 {%- endif %}

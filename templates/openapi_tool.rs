@@ -1,8 +1,8 @@
 //! The `{{ name }}` tool: `{{ method }} {{ path }}`{% if let Some(id) = operation_id %} (operationId `{{ id }}`){% endif %}, from
 //! `{{ spec }}` at `{{ pointer }}`. The request is built and sent by
-//! `crate::generated::openapi::http`; this file only says how.
+//! `mcp_runtime::openapi`; this file only says how.
 
-use crate::generated::openapi::http;
+use mcp_runtime::openapi;
 use mcp_runtime::prelude::*;
 
 /// The input schema served in `tools/list`: every parameter and the body, in one object.
@@ -16,9 +16,9 @@ pub const OUTPUT_SCHEMA: &str = {{ s }};
 {{ types }}
 
 /// Where each argument goes in the request.
-pub const OPERATION: http::Operation = {{ operation }};
+pub const OPERATION: openapi::Operation = {{ operation }};
 
 /// Calls `{{ method }} {{ path }}` and answers with what the API returned.
 pub async fn {{ module }}(Params(input): Params<Input>) -> ToolResult {
-    http::call(&super::API, &OPERATION, &input).await
+    openapi::call(&super::API, &OPERATION, &input).await
 }

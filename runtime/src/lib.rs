@@ -35,6 +35,8 @@ pub mod dispatch;
 pub mod error;
 pub mod files;
 pub mod handler;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod protocol;
 pub mod registry;
 pub mod server;

@@ -431,6 +431,51 @@ pub fn ensure_dependency(
     Ok(true)
 }
 
+/// Enables `feature` on the project's runtime dependency (a version string
+/// becomes `{ version = "..", features = [..] }`); false if it already was.
+pub fn ensure_runtime_feature(path: &Path, doc: &mut DocumentMut, feature: &str) -> Result<bool> {
+    let name = super::versions::RUNTIME;
+    let runtime = doc
+        .get_mut("dependencies")
+        .and_then(Item::as_table_like_mut)
+        .and_then(|deps| deps.get_mut(name))
+        .ok_or_else(|| {
+            bad(
+                path,
+                format!("`[dependencies]` has no `{name}`; add it back"),
+            )
+        })?;
+    if let Some(version) = runtime.as_str().map(str::to_string) {
+        let mut t = InlineTable::new();
+        t.insert("version", version.into());
+        *runtime = value(t);
+    }
+    let table = runtime.as_table_like_mut().ok_or_else(|| {
+        bad(
+            path,
+            format!("`dependencies.{name}` must be a string or a table"),
+        )
+    })?;
+    let features = table
+        .entry("features")
+        .or_insert_with(|| value(Array::new()))
+        .as_array_mut()
+        .ok_or_else(|| {
+            bad(
+                path,
+                format!("`dependencies.{name}.features` must be an array"),
+            )
+        })?;
+    if features.iter().any(|f| f.as_str() == Some(feature)) {
+        return Ok(false);
+    }
+    features.push(feature);
+    if let Some(t) = runtime.as_inline_table_mut() {
+        t.fmt();
+    }
+    Ok(true)
+}
+
 /// An optional array of strings at `key` of `table`.
 fn read_strings(path: &Path, table: &Table, key: &str, at: &str) -> Result<Vec<String>> {
     match table.get(key) {
@@ -456,28 +501,4 @@ pub fn set_auth(path: &Path, doc: &mut DocumentMut, auth: AuthKind) -> Result<()
         .ok_or_else(|| bad(path, "has no [package.metadata.mcp] table".to_string()))?;
     mcp.insert("auth", value(auth.as_str()));
     Ok(())
-}
-
-/// Adds `[dependencies] name = value` (a TOML value as text) unless present.
-pub fn ensure_dependency_raw(
-    path: &Path,
-    doc: &mut toml_edit::DocumentMut,
-    dep: &(&str, &str),
-) -> Result<bool> {
-    let deps = doc
-        .entry("dependencies")
-        .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()));
-    let deps = deps.as_table_like_mut().ok_or_else(|| Error::Manifest {
-        path: path.to_path_buf(),
-        message: "`dependencies` must be a table".into(),
-    })?;
-    if deps.contains_key(dep.0) {
-        return Ok(false);
-    }
-    let value: toml_edit::Value = dep
-        .1
-        .parse()
-        .map_err(|e| Error::Invalid(format!("bad dependency {}: {e}", dep.0)))?;
-    deps.insert(dep.0, toml_edit::Item::Value(value));
-    Ok(true)
 }

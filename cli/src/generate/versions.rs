@@ -53,9 +53,9 @@ pub const REGRESS: Dependency = Dependency {
 /// The runtime's version requirement when the project takes it from crates.io.
 pub const RUNTIME_VERSION: &str = "0.1";
 
-/// What projects with tools imported from OpenAPI also need, as
-/// (name, TOML value): the HTTP client, with rustls and without default features.
-pub const OPENAPI: &[(&str, &str)] = &[(
-    "reqwest",
-    r#"{ version = "0.12", default-features = false, features = ["rustls-tls"] }"#,
-)];
+/// The runtime's package name, as generated projects depend on it.
+pub const RUNTIME: &str = "mcp-runtime";
+
+/// The runtime feature that projects with tools imported from OpenAPI enable:
+/// `mcp_runtime::openapi`, the HTTP client their handlers call.
+pub const OPENAPI_FEATURE: &str = "openapi";

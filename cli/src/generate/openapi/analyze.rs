@@ -502,7 +502,7 @@ fn security_schemes(
                     env: format!("{env}_TOKEN"),
                 },
                 other => {
-                    warnings.push(format!("{}: security scheme `{name}` uses HTTP `{}`, which generated code does not send; add the header in src/generated/openapi/http.rs's caller or use another scheme", file.display(), other.unwrap_or("?")));
+                    warnings.push(format!("{}: security scheme `{name}` uses HTTP `{}`, which generated code does not send; call that operation from a tool of your own, or use another scheme", file.display(), other.unwrap_or("?")));
                     continue;
                 }
             },

@@ -1,7 +1,7 @@
 //! The Rust of an imported API: one generator-owned file per tool (its
 //! schemas, typify types for its input, how the arguments map onto the
-//! request), one per API (base URL, security schemes, registration), and the
-//! shared HTTP code, once per project.
+//! request) and one per API (base URL, security schemes, registration). The
+//! HTTP code they call is the runtime's `mcp_runtime::openapi` (feature `openapi`).
 
 use super::analyze::{Analysis, Auth, Output, ToolPlan};
 use super::operations::{BodyKind, Location};
@@ -10,9 +10,6 @@ use crate::generate::names::{module_name, type_stem};
 use crate::generate::render::{lit, render};
 use crate::generate::schema_types::{type_schema, Outcome};
 use askama::Template;
-
-/// The shared HTTP module, `src/generated/openapi/http.rs`.
-pub const HTTP_RS: &str = include_str!("../../../templates/openapi_http.rs");
 
 #[derive(Template)]
 #[template(path = "openapi_tool.rs", escape = "none")]
@@ -209,7 +206,8 @@ pub fn api_code(
     let mut files = Vec::new();
     let mut warnings = Vec::new();
     let mut uses = Uses::default();
-    let mut modules: Vec<String> = vec!["http".into()];
+    // Taken: the API module imports `mcp_runtime::openapi` under that name.
+    let mut modules: Vec<String> = vec!["openapi".into()];
     let mut regs = Vec::new();
     let mut resource_regs = Vec::new();
     let mut tool_names = Vec::new();
@@ -291,7 +289,7 @@ pub fn api_code(
                     _ => "Header",
                 };
                 (
-                    format!("http::Scheme {{ name: {}, auth: http::Auth::ApiKey {{ location: http::In::{loc}, name: {}, env: {} }} }}", lit(&s.name), lit(name), lit(var)),
+                    format!("openapi::Scheme {{ name: {}, auth: openapi::Auth::ApiKey {{ location: openapi::In::{loc}, name: {}, env: {} }} }}", lit(&s.name), lit(name), lit(var)),
                     format!("`{var}`: API key `{}`, sent as {} `{name}`.", s.name, location.as_str()),
                 )
             }
@@ -299,7 +297,7 @@ pub fn api_code(
                 env.push((var.clone(), format!("bearer token for `{}`", s.name)));
                 (
                     format!(
-                        "http::Scheme {{ name: {}, auth: http::Auth::Bearer {{ env: {} }} }}",
+                        "openapi::Scheme {{ name: {}, auth: openapi::Auth::Bearer {{ env: {} }} }}",
                         lit(&s.name),
                         lit(var)
                     ),
@@ -320,7 +318,7 @@ pub fn api_code(
                 ));
                 (
                     format!(
-                        "http::Scheme {{ name: {}, auth: http::Auth::Basic {{ username_env: {}, password_env: {} }} }}",
+                        "openapi::Scheme {{ name: {}, auth: openapi::Auth::Basic {{ username_env: {}, password_env: {} }} }}",
                         lit(&s.name),
                         lit(username_env),
                         lit(password_env)
@@ -473,7 +471,7 @@ fn tool_rs(
     )
 }
 
-/// The `http::Operation` literal saying where each argument goes in the request.
+/// The `mcp_runtime::openapi::Operation` literal saying where each argument goes in the request.
 fn operation_code(tool: &ToolPlan, structured: bool, wrap: bool) -> String {
     let params: Vec<String> = tool
         .params
@@ -496,7 +494,7 @@ fn operation_code(tool: &ToolPlan, structured: bool, wrap: bool) -> String {
                 _ => "Simple",
             };
             format!(
-                "http::Param {{ arg: {}, name: {}, location: http::In::{location}, style: http::Style::{style}, explode: {} }}",
+                "openapi::Param {{ arg: {}, name: {}, location: openapi::In::{location}, style: openapi::Style::{style}, explode: {} }}",
                 lit(&p.arg),
                 lit(&p.name),
                 p.explode
@@ -518,7 +516,7 @@ fn operation_code(tool: &ToolPlan, structured: bool, wrap: bool) -> String {
                 .map(|(a, n)| format!("({}, {})", lit(a), lit(n)))
                 .collect();
             format!(
-                "Some(http::Body {{ kind: http::BodyKind::{kind}, media_type: {}, arg: {}, fields: &[{}] }})",
+                "Some(openapi::Body {{ kind: openapi::BodyKind::{kind}, media_type: {}, arg: {}, fields: &[{}] }})",
                 lit(&b.media_type),
                 b.arg.as_deref().map_or("None".to_string(), |a| format!("Some({})", lit(a))),
                 fields.join(", ")
@@ -536,7 +534,7 @@ fn operation_code(tool: &ToolPlan, structured: bool, wrap: bool) -> String {
         })
         .collect();
     format!(
-        "http::Operation {{ method: {}, path: {}, server: {}, params: &[{}], body: {body}, security: &[{}], structured: {structured}, wrap: {wrap} }}",
+        "openapi::Operation {{ method: {}, path: {}, server: {}, params: &[{}], body: {body}, security: &[{}], structured: {structured}, wrap: {wrap} }}",
         lit(&tool.method),
         lit(&tool.path),
         tool.server.as_deref().map_or("None".to_string(), |s| format!("Some({})", lit(s))),

@@ -61,10 +61,6 @@ pub fn render_in_memory(
     for (path, body) in code.files {
         files.push((path.clone(), generated(&path, &body)?.contents));
     }
-    files.push((
-        "src/generated/openapi/http.rs".into(),
-        generated("http.rs", codegen::HTTP_RS)?.contents,
-    ));
     Ok((analysis, files))
 }
 
@@ -229,17 +225,13 @@ pub fn plan_apis(
         });
         planned.modules.push(api.name.clone());
     }
-    let mut mod_rs = String::from("//! HTTP APIs imported from OpenAPI documents, one module each, and the\n//! HTTP code they share.\n\npub mod http;\n");
+    let mut mod_rs = String::from("//! HTTP APIs imported from OpenAPI documents, one module each; they call\n//! the runtime's HTTP client, `mcp_runtime::openapi`.\n\n");
     for m in &planned.modules {
         mod_rs.push_str(&format!("pub mod {m};\n"));
     }
     planned
         .files
         .push(generated("src/generated/openapi/mod.rs", &mod_rs)?);
-    planned.files.push(generated(
-        "src/generated/openapi/http.rs",
-        codegen::HTTP_RS,
-    )?);
     let text = Readme { apis: readme }
         .render()
         .map_err(|source| Error::Template {
