@@ -133,7 +133,7 @@ pub struct Settings {
     /// is disconnected (default 1000).
     pub max_outbound_queue: usize,
     /// `MCP_MAX_OUTBOUND_QUEUE_BYTES`: bytes queued for one peer before it is
-    /// disconnected (default 16 MiB; one larger message alone still passes).
+    /// disconnected (default 4 MiB; one larger message alone still passes).
     pub max_outbound_queue_bytes: usize,
     /// `MCP_MAX_INFLIGHT_PER_SESSION`: requests one legacy HTTP or HTTP+SSE
     /// session may have running at once; more answer 429 (default 64).
@@ -399,7 +399,7 @@ impl Settings {
             max_outbound_queue_bytes: parse(
                 "MCP_MAX_OUTBOUND_QUEUE_BYTES",
                 get("MCP_MAX_OUTBOUND_QUEUE_BYTES"),
-                16 * 1024 * 1024usize,
+                4 * 1024 * 1024usize,
             )?,
             max_inflight_per_session: parse(
                 "MCP_MAX_INFLIGHT_PER_SESSION",
