@@ -42,6 +42,11 @@ async fn late() -> &'static str {
     "late"
 }
 
+async fn nap() -> &'static str {
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    "rested"
+}
+
 struct Running {
     addr: SocketAddr,
     handle: ServerHandle,
@@ -61,6 +66,8 @@ async fn start(config: HttpConfig) -> Running {
     let service: Service = Server::new("hardening")
         .tool("echo", echo)
         .description("Echo")
+        .tool("nap", nap)
+        .description("Takes two seconds")
         .build_with(Settings::defaults())
         .expect("the test server builds");
     let handle = service.handle();
@@ -298,6 +305,37 @@ async fn get_stream_that_never_reads_is_closed() {
         closed_by_server(&mut get, DEADLINE).await.is_ok(),
         "the GET connection is still open"
     );
+}
+
+#[tokio::test]
+async fn session_in_flight_requests_are_bounded() {
+    let config = HttpConfig {
+        max_inflight_per_session: 2,
+        ..HttpConfig::default()
+    };
+    let s = start(config).await;
+    let c = Client::new();
+    let id = initialize(&c, &s.url()).await;
+    let nap_call = |n: i64| json!({"jsonrpc": "2.0", "id": n, "method": "tools/call", "params": {"name": "nap", "arguments": {}}});
+    let mut running = Vec::new();
+    for n in 1..=2 {
+        let (c, url, id, body) = (c.clone(), s.url(), id.clone(), nap_call(n));
+        running.push(tokio::spawn(async move {
+            post(&c, &url, Some(&id), body).await.status()
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let r = post(&c, &s.url(), Some(&id), nap_call(3)).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: Value =
+        serde_json::from_slice(&r.bytes().await.expect("body")).expect("a JSON-RPC error body");
+    assert_eq!(body["id"], 3, "{body}");
+    for task in running {
+        assert_eq!(task.await.expect("a call"), StatusCode::OK);
+    }
+    // Room again.
+    let r = post(&c, &s.url(), Some(&id), nap_call(4)).await;
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 // ---- defect 3: listener timeouts ---------------------------------------------
