@@ -147,6 +147,14 @@ pub struct Settings {
     /// keeps its signing key (default `.mcp-dev-auth.key` in the working
     /// directory, made with mode 0600).
     pub auth_dev_key_file: String,
+    /// `MCP_AUTH_DEV_MAX_CLIENTS`: clients the development authorization
+    /// server registers before refusing more with 503 (default 100).
+    pub auth_dev_max_clients: usize,
+    /// `MCP_AUTH_DEV_SCOPES`: the only scopes the development authorization
+    /// server grants (space or comma separated); unset, every scope the
+    /// server declares (`MCP_AUTH_SCOPES_SUPPORTED`,
+    /// `MCP_AUTH_REQUIRED_SCOPES` and the items' `.scopes()`).
+    pub auth_dev_scopes: Option<Vec<String>>,
     /// Where each value came from, by environment variable name.
     pub sources: Vec<(&'static str, Source)>,
 }
@@ -312,6 +320,17 @@ impl Settings {
         };
         let auth_dev_key_file =
             get("MCP_AUTH_DEV_KEY_FILE").unwrap_or_else(|| DEFAULT_DEV_KEY_FILE.into());
+        let auth_dev_max_clients = parse(
+            "MCP_AUTH_DEV_MAX_CLIENTS",
+            get("MCP_AUTH_DEV_MAX_CLIENTS"),
+            100usize,
+        )?;
+        let auth_dev_scopes = get("MCP_AUTH_DEV_SCOPES").map(|v| {
+            v.split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        });
         let settings = Settings {
             transport: parse("MCP_TRANSPORT", get("MCP_TRANSPORT"), Transport::Stdio)?,
             host: get("MCP_HOST").unwrap_or_else(|| "127.0.0.1".into()),
@@ -381,11 +400,17 @@ impl Settings {
             },
             auth_dev,
             auth_dev_key_file,
+            auth_dev_max_clients,
+            auth_dev_scopes,
             sources: Vec::new(),
         };
         for (var, zero) in [
             ("MCP_PAGE_SIZE", settings.page_size == 0),
             ("MCP_MAX_SESSIONS", settings.max_sessions == 0),
+            (
+                "MCP_AUTH_DEV_MAX_CLIENTS",
+                settings.auth_dev_max_clients == 0,
+            ),
             ("MCP_SSE_KEEP_ALIVE_SECS", settings.sse_keep_alive.is_zero()),
         ] {
             if zero {

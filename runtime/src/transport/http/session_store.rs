@@ -33,7 +33,7 @@ pub(crate) struct Entry {
     pub closed: CancellationToken,
     /// The principal of the access token that opened the session (auth on):
     /// only requests carrying a token for the same principal may use it.
-    pub owner: Option<String>,
+    pub owner: Option<crate::auth::Principal>,
 }
 
 /// Counts an open stream of a session (it is not idle meanwhile).
@@ -196,7 +196,7 @@ impl SessionStore {
     pub(crate) fn create(
         self: &Arc<Self>,
         nowhere: &Outbound,
-        owner: Option<String>,
+        owner: Option<crate::auth::Principal>,
     ) -> Result<Arc<Entry>, Full> {
         self.start();
         let mut map = lock(&self.map);

@@ -21,7 +21,7 @@ struct SseSession {
     session: Arc<Session>,
     sink: Outbound,
     /// The principal of the token that opened it (auth on).
-    owner: Option<String>,
+    owner: Option<crate::auth::Principal>,
 }
 
 /// The open HTTP+SSE sessions, by id.
@@ -74,7 +74,7 @@ pub(crate) async fn stream(
     headers: HeaderMap,
     token: Option<axum::Extension<Arc<crate::auth::AccessToken>>>,
 ) -> Response {
-    let owner = token.and_then(|axum::Extension(t)| t.principal().map(str::to_string));
+    let owner = crate::auth::session_owner(token.as_ref().map(|axum::Extension(t)| &**t));
     if let Err((status, error)) = app.guard.check(&headers) {
         return error_response(status, None, &error);
     }
@@ -190,7 +190,7 @@ pub(crate) async fn message(
         .sse
         .lock()
         .get(&id)
-        .filter(|s| crate::auth::may_use(s.owner.as_deref(), token.as_deref()))
+        .filter(|s| crate::auth::may_use(s.owner.as_ref(), token.as_deref()))
         .map(|s| (s.session.clone(), s.sink.clone()));
     let Some((session, sink)) = found else {
         return error_response(

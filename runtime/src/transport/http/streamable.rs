@@ -242,7 +242,7 @@ fn session_of(
         Some(Ok(id)) => match app.sessions.get(id) {
             Some(entry)
                 if crate::auth::may_use(
-                    entry.owner.as_deref(),
+                    entry.owner.as_ref(),
                     crate::auth::current_access_token().as_deref(),
                 ) =>
             {
@@ -259,8 +259,8 @@ fn session_of(
 }
 
 /// The principal of the current request's access token, if any.
-fn caller() -> Option<String> {
-    crate::auth::current_access_token().and_then(|t| t.principal().map(str::to_string))
+fn caller() -> Option<crate::auth::Principal> {
+    crate::auth::session_owner(crate::auth::current_access_token().as_deref())
 }
 
 fn session_not_found() -> Response {
