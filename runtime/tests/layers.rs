@@ -76,6 +76,8 @@ fn the_transport_layer_never_reaches_the_server_builder() {
             "crate::Service",
             "crate::ServerHandle",
             "crate::registry",
+            // The registry behind the dispatch core: ask dispatch instead.
+            ".registry()",
         ],
     );
     assert!(

@@ -385,7 +385,7 @@ fn item_scopes(core: &Arc<Core>) -> impl Fn() -> Vec<String> + Send + Sync + 'st
     let core = Arc::downgrade(core);
     move || {
         core.upgrade()
-            .map(|c| c.registry().required_scopes())
+            .map(|c| c.required_scopes())
             .unwrap_or_default()
     }
 }
