@@ -241,6 +241,15 @@ impl Server {
         self.setting("MCP_PAGE_SIZE", n.to_string())
     }
 
+    /// How long a tool, resource or prompt handler may run (else
+    /// `MCP_TOOL_TIMEOUT_SECS`, else 300 s), in whole seconds (a fraction
+    /// rounds up); `Duration::ZERO` means no limit. A tool's own
+    /// [`timeout`](Server::timeout) wins.
+    pub fn tool_timeout(self, limit: std::time::Duration) -> Self {
+        let secs = limit.as_secs() + u64::from(limit.subsec_nanos() > 0);
+        self.setting("MCP_TOOL_TIMEOUT_SECS", secs.to_string())
+    }
+
     /// What to do when an item is registered twice.
     pub fn on_duplicate(self, policy: DuplicatePolicy) -> Self {
         let v = match policy {
