@@ -258,7 +258,7 @@ async fn subscribe_refuses_unknown_and_oversized_uris_and_caps_subscriptions_per
 async fn a_cancelled_request_is_never_answered_even_when_its_handler_finishes_at_once() {
     let mut s = Probe::start(&[]);
     s.initialize("2025-11-25").await;
-    const ROUNDS: u64 = 50;
+    const ROUNDS: u64 = 100;
     let ids: Vec<Value> = (0..ROUNDS).map(|i| json!(format!("race-{i}"))).collect();
     for id in &ids {
         // The handler returns the moment its token is cancelled: its answer
@@ -378,23 +378,40 @@ async fn a_request_with_a_null_id_is_refused_over_http() {
         .build()
         .unwrap();
     let url = format!("http://127.0.0.1:{port}/mcp");
-    for body in [
-        json!({"jsonrpc": "2.0", "id": null, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}),
-        json!({"jsonrpc": "2.0", "id": null, "method": "ping"}),
-    ] {
-        let response = client
+    let post = |body: Value, session: Option<&str>| {
+        let mut request = client
             .post(&url)
             .header("content-type", "application/json")
             .header("accept", "application/json, text/event-stream")
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 400, "not a 202 as for a notification");
-        let answer: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
-        assert_eq!(answer["id"], Value::Null, "{answer}");
-        assert_eq!(answer["error"]["code"], -32600, "{answer}");
-    }
+            .body(body.to_string());
+        if let Some(id) = session {
+            request = request
+                .header("mcp-session-id", id)
+                .header("mcp-protocol-version", "2025-11-25");
+        }
+        request.send()
+    };
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+    let response = post(init, None).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let session = response
+        .headers()
+        .get("mcp-session-id")
+        .expect("a session id")
+        .to_str()
+        .unwrap()
+        .to_string();
+    let _ = response.bytes().await;
+    let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    assert_eq!(post(initialized, Some(&session)).await.unwrap().status(), 202);
+    // Inside a live session, a null id is not taken for a notification.
+    let ping = json!({"jsonrpc": "2.0", "id": null, "method": "ping"});
+    let response = post(ping, Some(&session)).await.unwrap();
+    assert_eq!(response.status(), 400, "not a 202 as for a notification");
+    let answer: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(answer["id"], Value::Null, "{answer}");
+    assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    assert!(answer["error"]["message"].as_str().unwrap().contains("not null"), "{answer}");
     let _ = child.start_kill();
 }
 
