@@ -403,7 +403,10 @@ async fn a_request_with_a_null_id_is_refused_over_http() {
         .to_string();
     let _ = response.bytes().await;
     let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-    assert_eq!(post(initialized, Some(&session)).await.unwrap().status(), 202);
+    assert_eq!(
+        post(initialized, Some(&session)).await.unwrap().status(),
+        202
+    );
     // Inside a live session, a null id is not taken for a notification.
     let ping = json!({"jsonrpc": "2.0", "id": null, "method": "ping"});
     let response = post(ping, Some(&session)).await.unwrap();
@@ -411,7 +414,13 @@ async fn a_request_with_a_null_id_is_refused_over_http() {
     let answer: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
     assert_eq!(answer["id"], Value::Null, "{answer}");
     assert_eq!(answer["error"]["code"], -32600, "{answer}");
-    assert!(answer["error"]["message"].as_str().unwrap().contains("not null"), "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not null"),
+        "{answer}"
+    );
     let _ = child.start_kill();
 }
 
