@@ -304,9 +304,17 @@ async fn a_duplicate_in_flight_id_is_refused_and_the_first_stays_cancellable() {
         message.contains("\"dup\"") && message.contains("already in flight"),
         "{message}"
     );
-    // The first one is still there, and a cancellation reaches it.
-    let (started, dropped) = s.stats("before").await;
-    assert_eq!((started, dropped), (1, 0), "only the first one runs");
+    // The first one is still there (running once it has started), and a
+    // cancellation reaches it.
+    let mut counts = (0, 0);
+    for i in 0..200 {
+        counts = s.stats(&format!("before-{i}")).await;
+        if counts.0 > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(counts, (1, 0), "only the first one runs");
     s.cancel(dup.clone()).await;
     assert_eq!(s.until_all_dropped(1).await, (1, 1));
     s.call(json!("last"), "ping", json!({})).await;
