@@ -321,6 +321,27 @@ mod tests {
     use std::time::Duration;
 
     #[test]
+    fn tool_timeout_rounds_up_to_whole_seconds_and_zero_means_none() {
+        let limit = |server: Server| {
+            server
+                .build_with_flags(&[])
+                .unwrap()
+                .settings()
+                .tool_timeout
+        };
+        let s = || Server::new("t");
+        assert_eq!(
+            limit(s().setting("MCP_TOOL_TIMEOUT_SECS", "300")),
+            Some(Duration::from_secs(300))
+        );
+        assert_eq!(
+            limit(s().tool_timeout(Duration::from_millis(1500))),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(limit(s().tool_timeout(Duration::ZERO)), None);
+    }
+
+    #[test]
     fn a_builder_override_reaches_the_http_config() {
         let service = Server::new("t")
             .setting("MCP_MAX_SESSIONS", "5")
