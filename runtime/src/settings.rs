@@ -127,6 +127,17 @@ pub struct Settings {
     /// `MCP_SESSION_IDLE_TIMEOUT_SECS`: a legacy HTTP session with no open
     /// stream and no request for this long is ended (default 1800).
     pub session_idle_timeout: Duration,
+    /// `MCP_MAX_SUBSCRIPTIONS_PER_SESSION`: resources one legacy session may
+    /// subscribe to, and URIs one `subscriptions/listen` may name (default 100).
+    pub max_subscriptions_per_session: usize,
+    /// `MCP_MAX_REQUESTS_IN_FLIGHT`: requests of one session served at once;
+    /// more are refused with `-32600` (default 1000).
+    pub max_requests_in_flight: usize,
+    /// `MCP_TOOL_TIMEOUT_SECS`: how long a tool, resource or prompt handler
+    /// may run before it is dropped and the client told it timed out
+    /// (default 300; `None` when set to 0, no limit). A tool's own
+    /// `.timeout()` wins.
+    pub tool_timeout: Option<Duration>,
     /// `MCP_JSON_RESPONSE`: answer every HTTP POST with JSON, never SSE (default false).
     pub json_response: bool,
     /// `MCP_STATELESS_HTTP`: serve legacy HTTP requests without sessions (default false).
@@ -382,6 +393,24 @@ impl Settings {
                 get("MCP_SESSION_IDLE_TIMEOUT_SECS"),
                 1800u64,
             )?),
+            max_subscriptions_per_session: parse(
+                "MCP_MAX_SUBSCRIPTIONS_PER_SESSION",
+                get("MCP_MAX_SUBSCRIPTIONS_PER_SESSION"),
+                100usize,
+            )?,
+            max_requests_in_flight: parse(
+                "MCP_MAX_REQUESTS_IN_FLIGHT",
+                get("MCP_MAX_REQUESTS_IN_FLIGHT"),
+                1000usize,
+            )?,
+            tool_timeout: match parse(
+                "MCP_TOOL_TIMEOUT_SECS",
+                get("MCP_TOOL_TIMEOUT_SECS"),
+                300u64,
+            )? {
+                0 => None,
+                secs => Some(Duration::from_secs(secs)),
+            },
             json_response: parse("MCP_JSON_RESPONSE", get("MCP_JSON_RESPONSE"), false)?,
             stateless_http: parse("MCP_STATELESS_HTTP", get("MCP_STATELESS_HTTP"), false)?,
             shutdown_grace: Duration::from_secs(parse(
@@ -410,6 +439,10 @@ impl Settings {
             (
                 "MCP_AUTH_DEV_MAX_CLIENTS",
                 settings.auth_dev_max_clients == 0,
+            ),
+            (
+                "MCP_MAX_REQUESTS_IN_FLIGHT",
+                settings.max_requests_in_flight == 0,
             ),
             ("MCP_SSE_KEEP_ALIVE_SECS", settings.sse_keep_alive.is_zero()),
         ] {
