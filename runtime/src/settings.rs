@@ -127,6 +127,17 @@ pub struct Settings {
     /// `MCP_SESSION_IDLE_TIMEOUT_SECS`: a legacy HTTP session with no open
     /// stream and no request for this long is ended (default 1800).
     pub session_idle_timeout: Duration,
+    /// `MCP_MAX_SUBSCRIPTIONS_PER_SESSION`: resources one legacy session may
+    /// subscribe to, and URIs one `subscriptions/listen` may name (default 100).
+    pub max_subscriptions_per_session: usize,
+    /// `MCP_MAX_REQUESTS_IN_FLIGHT`: requests of one session served at once;
+    /// more are refused with `-32600` (default 1000).
+    pub max_requests_in_flight: usize,
+    /// `MCP_TOOL_TIMEOUT_SECS`: how long a tool, resource or prompt handler
+    /// may run before it is dropped and the client told it timed out
+    /// (default 300; `None` when set to 0, no limit). A tool's own
+    /// `.timeout()` wins.
+    pub tool_timeout: Option<Duration>,
     // -- HTTP hardening (issue 12): outbound bounds, listener timeouts, session caps.
     /// `MCP_MAX_OUTBOUND_QUEUE`: messages queued for one peer (a session's
     /// stream, a request's stream, stdio) before it counts as not reading and
@@ -135,9 +146,6 @@ pub struct Settings {
     /// `MCP_MAX_OUTBOUND_QUEUE_BYTES`: bytes queued for one peer before it is
     /// disconnected (default 4 MiB; one larger message alone still passes).
     pub max_outbound_queue_bytes: usize,
-    /// `MCP_MAX_INFLIGHT_PER_SESSION`: requests one legacy HTTP or HTTP+SSE
-    /// session may have running at once; more answer 429 (default 64).
-    pub max_inflight_per_session: usize,
     /// `MCP_MAX_SESSIONS_PER_PRINCIPAL`: legacy HTTP sessions one principal
     /// may hold (default 100). Without auth every caller from one IP address
     /// counts as one principal.
@@ -175,6 +183,14 @@ pub struct Settings {
     /// keeps its signing key (default `.mcp-dev-auth.key` in the working
     /// directory, made with mode 0600).
     pub auth_dev_key_file: String,
+    /// `MCP_AUTH_DEV_MAX_CLIENTS`: clients the development authorization
+    /// server registers before refusing more with 503 (default 100).
+    pub auth_dev_max_clients: usize,
+    /// `MCP_AUTH_DEV_SCOPES`: the only scopes the development authorization
+    /// server grants (space or comma separated); unset, every scope the
+    /// server declares (`MCP_AUTH_SCOPES_SUPPORTED`,
+    /// `MCP_AUTH_REQUIRED_SCOPES` and the items' `.scopes()`).
+    pub auth_dev_scopes: Option<Vec<String>>,
     /// Where each value came from, by environment variable name.
     pub sources: Vec<(&'static str, Source)>,
 }
@@ -340,6 +356,17 @@ impl Settings {
         };
         let auth_dev_key_file =
             get("MCP_AUTH_DEV_KEY_FILE").unwrap_or_else(|| DEFAULT_DEV_KEY_FILE.into());
+        let auth_dev_max_clients = parse(
+            "MCP_AUTH_DEV_MAX_CLIENTS",
+            get("MCP_AUTH_DEV_MAX_CLIENTS"),
+            100usize,
+        )?;
+        let auth_dev_scopes = get("MCP_AUTH_DEV_SCOPES").map(|v| {
+            v.split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        });
         let settings = Settings {
             transport: parse("MCP_TRANSPORT", get("MCP_TRANSPORT"), Transport::Stdio)?,
             host: get("MCP_HOST").unwrap_or_else(|| "127.0.0.1".into()),
@@ -391,6 +418,24 @@ impl Settings {
                 get("MCP_SESSION_IDLE_TIMEOUT_SECS"),
                 1800u64,
             )?),
+            max_subscriptions_per_session: parse(
+                "MCP_MAX_SUBSCRIPTIONS_PER_SESSION",
+                get("MCP_MAX_SUBSCRIPTIONS_PER_SESSION"),
+                100usize,
+            )?,
+            max_requests_in_flight: parse(
+                "MCP_MAX_REQUESTS_IN_FLIGHT",
+                get("MCP_MAX_REQUESTS_IN_FLIGHT"),
+                1000usize,
+            )?,
+            tool_timeout: match parse(
+                "MCP_TOOL_TIMEOUT_SECS",
+                get("MCP_TOOL_TIMEOUT_SECS"),
+                300u64,
+            )? {
+                0 => None,
+                secs => Some(Duration::from_secs(secs)),
+            },
             max_outbound_queue: parse(
                 "MCP_MAX_OUTBOUND_QUEUE",
                 get("MCP_MAX_OUTBOUND_QUEUE"),
@@ -400,11 +445,6 @@ impl Settings {
                 "MCP_MAX_OUTBOUND_QUEUE_BYTES",
                 get("MCP_MAX_OUTBOUND_QUEUE_BYTES"),
                 4 * 1024 * 1024usize,
-            )?,
-            max_inflight_per_session: parse(
-                "MCP_MAX_INFLIGHT_PER_SESSION",
-                get("MCP_MAX_INFLIGHT_PER_SESSION"),
-                64usize,
             )?,
             max_sessions_per_principal: parse(
                 "MCP_MAX_SESSIONS_PER_PRINCIPAL",
@@ -445,20 +485,26 @@ impl Settings {
             },
             auth_dev,
             auth_dev_key_file,
+            auth_dev_max_clients,
+            auth_dev_scopes,
             sources: Vec::new(),
         };
         for (var, zero) in [
             ("MCP_PAGE_SIZE", settings.page_size == 0),
             ("MCP_MAX_SESSIONS", settings.max_sessions == 0),
+            (
+                "MCP_AUTH_DEV_MAX_CLIENTS",
+                settings.auth_dev_max_clients == 0,
+            ),
+            (
+                "MCP_MAX_REQUESTS_IN_FLIGHT",
+                settings.max_requests_in_flight == 0,
+            ),
             ("MCP_SSE_KEEP_ALIVE_SECS", settings.sse_keep_alive.is_zero()),
             ("MCP_MAX_OUTBOUND_QUEUE", settings.max_outbound_queue == 0),
             (
                 "MCP_MAX_OUTBOUND_QUEUE_BYTES",
                 settings.max_outbound_queue_bytes == 0,
-            ),
-            (
-                "MCP_MAX_INFLIGHT_PER_SESSION",
-                settings.max_inflight_per_session == 0,
             ),
             (
                 "MCP_MAX_SESSIONS_PER_PRINCIPAL",

@@ -310,7 +310,7 @@ async fn get_stream_that_never_reads_is_closed() {
 #[tokio::test]
 async fn session_in_flight_requests_are_bounded() {
     let config = HttpConfig {
-        max_inflight_per_session: 2,
+        max_requests_in_flight: 2,
         ..HttpConfig::default()
     };
     let s = start(config).await;

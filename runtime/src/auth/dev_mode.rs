@@ -28,6 +28,9 @@ pub(crate) struct DevAuthPlan {
     /// supported scopes, resource name and documentation.
     config: AuthConfig,
     key_file: PathBuf,
+    max_clients: usize,
+    /// `MCP_AUTH_DEV_SCOPES`: the only scopes granted, when set.
+    dev_scopes: Option<Vec<String>>,
     /// The MCP endpoint's path (mount path and Streamable HTTP path).
     endpoint: String,
     started: Mutex<Option<DevAuth>>,
@@ -71,6 +74,8 @@ impl DevAuthPlan {
         DevAuthPlan {
             config: config.unwrap_or_default(),
             key_file: PathBuf::from(&settings.auth_dev_key_file),
+            max_clients: settings.auth_dev_max_clients,
+            dev_scopes: settings.auth_dev_scopes.clone(),
             endpoint,
             started: Mutex::new(None),
         }
@@ -78,11 +83,16 @@ impl DevAuthPlan {
 
     /// Starts the development server (once; later calls get the same one).
     /// `bound` is the address the transport listens on, when known; else
-    /// the settings' host and port name the server.
+    /// the settings' host and port name the server. `item_scopes` gives the
+    /// scopes the server's tools, resources and prompts require, now: with
+    /// `MCP_AUTH_SCOPES_SUPPORTED` and `MCP_AUTH_REQUIRED_SCOPES` they are
+    /// what the development server may grant, unless `MCP_AUTH_DEV_SCOPES`
+    /// names the only ones.
     pub(crate) fn start(
         &self,
         settings: &Settings,
         bound: Option<SocketAddr>,
+        item_scopes: impl Fn() -> Vec<String> + Send + Sync + 'static,
     ) -> Result<DevAuth, AuthConfigError> {
         let mut started = self.started.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(dev) = started.as_ref() {
@@ -99,8 +109,26 @@ impl DevAuthPlan {
         };
         warn_about_ignored(&self.config);
         warn_if_readable(&self.key_file);
+        let declared: Vec<String> = self
+            .config
+            .scopes_supported
+            .iter()
+            .chain(&self.config.required_scopes)
+            .cloned()
+            .collect();
+        let only = self.dev_scopes.clone();
+        let grantable = move || match &only {
+            Some(only) => only.clone(),
+            None => {
+                let mut all = declared.clone();
+                all.extend(item_scopes());
+                all
+            }
+        };
         let server = DevAuthServer::with_key_file(&issuer, &resource, &self.key_file)?
-            .scopes(self.config.scopes_supported.clone());
+            .scopes(self.config.scopes_supported.clone())
+            .max_clients(self.max_clients)
+            .grantable(grantable);
         let server = Arc::new(server);
         let issuer = server.issuer().to_string();
         let config = AuthConfig {

@@ -7,6 +7,29 @@
 //! in a file, [`DevAuthServer::with_key_file`]). Building one logs a loud
 //! warning.
 //!
+//! Its rules, so that a page or a program other than the developer's client
+//! gets nothing from it:
+//! - redirect URIs are `https` URLs, `http` URLs on a loopback host
+//!   (RFC 8252 §7.3) or private-use schemes in reverse domain form
+//!   (`com.example.app:/cb`, RFC 8252 §7.1), written exactly (no spaces,
+//!   lowercase scheme, no fragment, no user info), and `/authorize` needs the
+//!   very string that was registered;
+//! - it grants only the requested scopes it may grant
+//!   ([`DevAuthServer::grantable`], else [`DevAuthServer::scopes`]); the
+//!   others are dropped and logged, and the token response's `scope` says
+//!   what was granted;
+//! - a Client ID Metadata Document is fetched only from an `https` URL whose
+//!   host resolves to public addresses (loopback and private ones are
+//!   allowed only when the issuer itself is on loopback), without
+//!   redirects, in 5 s and 16 KiB at most;
+//! - registration holds at most [`DevAuthServer::max_clients`] clients
+//!   (`MCP_AUTH_DEV_MAX_CLIENTS`, 100 by default), each with at most 10
+//!   redirect URIs, from a body of at most 16 KiB; then it answers 503.
+//!
+//! Served by the HTTP transport (`Server::dev_auth`), its routes get the same
+//! Host/Origin checks as the MCP endpoint; mounted by hand with
+//! [`DevAuthServer::router`], guard them yourself.
+//!
 //! What it serves, under its issuer URL:
 //! - `GET /.well-known/oauth-authorization-server`: metadata (RFC 8414);
 //! - `GET /authorize`: the authorization code flow with PKCE (`S256` only),
@@ -38,7 +61,7 @@
 //! ```
 
 use super::config::{check_url, AuthConfigError};
-use super::jwt::{http_client, map_error, read_limited};
+use super::jwt::{map_error, read_limited};
 use super::{now_secs, AccessToken, AuthError, TokenVerifier};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -53,6 +76,7 @@ use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -62,6 +86,23 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL
 const CODE_TTL: u64 = 60;
 /// How long an access token is good for.
 const TOKEN_TTL: u64 = 3600;
+/// The default of [`DevAuthServer::max_clients`] (`MCP_AUTH_DEV_MAX_CLIENTS`).
+pub const DEFAULT_MAX_CLIENTS: usize = 100;
+/// Redirect URIs one client may register.
+const MAX_REDIRECT_URIS: usize = 10;
+/// The longest redirect URI accepted.
+const MAX_URI_LEN: usize = 2048;
+/// The largest registration request or Client ID Metadata Document read.
+const MAX_DOCUMENT_BYTES: usize = 16 << 10;
+/// How long fetching a Client ID Metadata Document may take.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Pending authorization codes held at once.
+const MAX_CODES: usize = 1000;
+/// Refresh tokens held at once (the oldest is forgotten past it).
+const MAX_REFRESH: usize = 10_000;
+
+/// The scopes a server may grant, asked at each authorization.
+type ScopeSource = Arc<dyn Fn() -> Vec<String> + Send + Sync>;
 
 struct Code {
     client_id: String,
@@ -76,6 +117,7 @@ struct Refresh {
     client_id: String,
     scope: String,
     resource: String,
+    issued: u64,
 }
 
 #[derive(Default)]
@@ -91,12 +133,16 @@ pub struct DevAuthServer {
     issuer: String,
     resource: String,
     scopes: Vec<String>,
+    grantable: Option<ScopeSource>,
+    max_clients: usize,
+    /// Whether the issuer is on loopback (development on one machine): then
+    /// Client ID Metadata Documents may live on loopback or private hosts.
+    local: bool,
     kid: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
     public_x: String,
     store: Mutex<Store>,
-    client: reqwest::Client,
 }
 
 impl std::fmt::Debug for DevAuthServer {
@@ -104,6 +150,8 @@ impl std::fmt::Debug for DevAuthServer {
         f.debug_struct("DevAuthServer")
             .field("issuer", &self.issuer)
             .field("resource", &self.resource)
+            .field("scopes", &self.scopes)
+            .field("max_clients", &self.max_clients)
             .finish_non_exhaustive()
     }
 }
@@ -180,23 +228,77 @@ impl DevAuthServer {
             "AUTH: DEVELOPMENT AUTHORIZATION SERVER at {issuer}: it approves every request \
              as one user without a login. NEVER USE IT IN PRODUCTION."
         );
+        let local = reqwest::Url::parse(&issuer)
+            .ok()
+            .and_then(|u| u.host_str().map(is_loopback_host))
+            .unwrap_or(false);
         Ok(DevAuthServer {
             issuer: issuer.trim_end_matches('/').to_string(),
             resource,
             scopes: Vec::new(),
+            grantable: None,
+            max_clients: DEFAULT_MAX_CLIENTS,
+            local,
             kid,
             encoding: EncodingKey::from_ed_der(pkcs8),
             decoding,
             public_x,
             store: Mutex::new(Store::default()),
-            client: http_client(Duration::from_secs(10))?,
         })
     }
 
-    /// The scopes it announces, and grants when a client asks for none.
+    /// The scopes it announces, and grants when a client asks for none;
+    /// without [`grantable`](Self::grantable), the only ones it grants.
     pub fn scopes<I: IntoIterator<Item = S>, S: Into<String>>(mut self, scopes: I) -> Self {
         self.scopes = scopes.into_iter().map(Into::into).collect();
         self
+    }
+
+    /// The scopes it may grant, asked at each authorization (so that tools
+    /// added while serving count): a requested scope outside them is not
+    /// granted. Default: the announced [`scopes`](Self::scopes).
+    pub fn grantable(mut self, scopes: impl Fn() -> Vec<String> + Send + Sync + 'static) -> Self {
+        self.grantable = Some(Arc::new(scopes));
+        self
+    }
+
+    /// How many clients registration holds (default
+    /// [`DEFAULT_MAX_CLIENTS`]); past it `/register` answers 503.
+    pub fn max_clients(mut self, max: usize) -> Self {
+        self.max_clients = max;
+        self
+    }
+
+    /// The scopes granted for a request of `asked` (space separated): the
+    /// grantable ones among them, or the announced grantable ones when
+    /// nothing is asked; and the asked ones refused.
+    fn grant(&self, asked: &str) -> (Vec<String>, Vec<String>) {
+        let grantable = match &self.grantable {
+            Some(source) => source(),
+            None => self.scopes.clone(),
+        };
+        let mut granted: Vec<String> = Vec::new();
+        let mut refused: Vec<String> = Vec::new();
+        if asked.trim().is_empty() {
+            granted.extend(
+                self.scopes
+                    .iter()
+                    .filter(|s| grantable.contains(s))
+                    .cloned(),
+            );
+            return (granted, refused);
+        }
+        for scope in asked.split_whitespace() {
+            let list = if grantable.iter().any(|g| g == scope) {
+                &mut granted
+            } else {
+                &mut refused
+            };
+            if !list.iter().any(|s| s == scope) {
+                list.push(scope.to_string());
+            }
+        }
+        (granted, refused)
     }
 
     /// The issuer URL.
@@ -291,8 +393,8 @@ impl DevAuthServer {
         if !client_id.starts_with("https://") {
             return Err(format!("unknown client {client_id:?}"));
         }
-        let response = self
-            .client
+        let client = self.document_client(client_id).await?;
+        let response = client
             .get(client_id)
             .send()
             .await
@@ -303,13 +405,118 @@ impl DevAuthServer {
                 response.status()
             ));
         }
-        let body = read_limited(response, 64 << 10).await?;
+        let body = read_limited(response, MAX_DOCUMENT_BYTES).await?;
         let doc: Value = serde_json::from_slice(&body)
             .map_err(|e| format!("the client metadata document is not JSON: {e}"))?;
         if doc.get("client_id").and_then(Value::as_str) != Some(client_id) {
             return Err("the client metadata document names another client_id".into());
         }
-        Ok(string_list(doc.get("redirect_uris")))
+        let uris = string_list(doc.get("redirect_uris"));
+        Ok(uris
+            .into_iter()
+            .filter(|u| check_redirect(u).is_ok())
+            .collect())
+    }
+
+    /// The HTTP client that may fetch the Client ID Metadata Document at
+    /// `url`: an `https` URL with a path and no user info or fragment, whose
+    /// host resolves only to public addresses (any, when the issuer is on
+    /// loopback), pinned to the address checked so that a second lookup
+    /// cannot lead elsewhere. No redirects; 5 s; the body is read up to
+    /// 16 KiB.
+    async fn document_client(&self, url: &str) -> Result<reqwest::Client, String> {
+        let refuse = |why: &str| {
+            Err(format!(
+                "client_id {url:?} is not a fetchable Client ID Metadata Document URL: {why}"
+            ))
+        };
+        let Ok(parsed) = reqwest::Url::parse(url) else {
+            return refuse("not a URL");
+        };
+        if parsed.scheme() != "https" || parsed.as_str() != url {
+            return refuse("it must be an https URL written in normal form");
+        }
+        if !parsed.username().is_empty()
+            || parsed.password().is_some()
+            || parsed.fragment().is_some()
+        {
+            return refuse("it must have no user info and no fragment");
+        }
+        if parsed.path() == "/" {
+            return refuse("it must have a path");
+        }
+        let Some(host) = parsed.host_str() else {
+            return refuse("it has no host");
+        };
+        let port = parsed.port_or_known_default().unwrap_or(443);
+        let name = host.trim_start_matches('[').trim_end_matches(']');
+        let addresses: Vec<std::net::SocketAddr> = match name.parse::<IpAddr>() {
+            Ok(ip) => vec![(ip, port).into()],
+            Err(_) => tokio::time::timeout(FETCH_TIMEOUT, tokio::net::lookup_host((name, port)))
+                .await
+                .map_err(|_| format!("cannot resolve {host}: timed out"))?
+                .map_err(|e| format!("cannot resolve {host}: {e}"))?
+                .collect(),
+        };
+        let Some(first) = addresses.first().copied() else {
+            return refuse("its host has no address");
+        };
+        if !self.local {
+            if let Some(bad) = addresses.iter().find(|a| !is_public(a.ip())) {
+                return refuse(&format!(
+                    "its host resolves to {}, a loopback, private or reserved address",
+                    bad.ip()
+                ));
+            }
+        }
+        reqwest::Client::builder()
+            .timeout(FETCH_TIMEOUT)
+            .connect_timeout(FETCH_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve(name, first)
+            .build()
+            .map_err(|e| format!("cannot build an HTTP client: {e}"))
+    }
+}
+
+/// Whether a URL's host (`localhost`, `127.0.0.1`, `[::1]`) is loopback.
+fn is_loopback_host(host: &str) -> bool {
+    let name = host.trim_start_matches('[').trim_end_matches(']');
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether `ip` is a public unicast address: not loopback, private, link
+/// local, shared (CGNAT), unique local, documentation, multicast, broadcast
+/// or unspecified.
+fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (b == 18 || b == 19))
+                || a >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+        }
     }
 }
 
@@ -378,12 +585,50 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     options.open(path)?.write_all(text.as_bytes())
 }
 
-/// Whether a redirect URI is acceptable at all: https, or http on loopback.
-fn redirect_ok(uri: &str) -> bool {
-    check_url("redirect_uri", uri, false).is_ok() || uri.contains("://") && !uri.starts_with("http")
+/// Whether a redirect URI may be registered (OAuth 2.1 §2.3.1, RFC 8252
+/// §7): written exactly (no spaces or control characters, a lowercase
+/// scheme, no fragment, no user info), and `https`, `http` on a loopback
+/// host, or a private-use scheme in reverse domain form
+/// (`com.example.app:/callback`). `Err` says why not.
+fn check_redirect(uri: &str) -> Result<(), &'static str> {
+    if uri.is_empty() || uri.len() > MAX_URI_LEN {
+        return Err("empty or longer than 2048 bytes");
+    }
+    if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("it has spaces or control characters");
+    }
+    let parsed = reqwest::Url::parse(uri).map_err(|_| "not an absolute URI")?;
+    let scheme = parsed.scheme();
+    if !uri.starts_with(&format!("{scheme}:")) {
+        return Err("the scheme must be written in lowercase");
+    }
+    if parsed.fragment().is_some() {
+        return Err("it must not have a fragment");
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("it must not have user info");
+    }
+    match scheme {
+        "https" if parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+        "http" => match parsed.host_str() {
+            Some(h) if is_loopback_host(h) => Ok(()),
+            _ => Err("http is only allowed on a loopback host (127.0.0.1, [::1], localhost)"),
+        },
+        // A private-use scheme (RFC 8252 §7.1) names its app by a reversed
+        // domain: `javascript:`, `data:` or `file:` have no dot.
+        s if s.contains('.') && parsed.host_str().is_none_or(str::is_empty) => Ok(()),
+        _ => Err("it must be https, loopback http, or a private-use scheme like com.example.app:/callback"),
+    }
 }
 
 async fn register(State(s): State<Arc<DevAuthServer>>, body: Bytes) -> Response {
+    if body.len() > MAX_DOCUMENT_BYTES {
+        return oauth_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_client_metadata",
+            "the registration request is larger than 16 KiB",
+        );
+    }
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -392,15 +637,41 @@ async fn register(State(s): State<Arc<DevAuthServer>>, body: Bytes) -> Response 
         );
     };
     let uris = string_list(request.get("redirect_uris"));
-    if uris.is_empty() || !uris.iter().all(|u| redirect_ok(u)) {
+    if uris.is_empty() || uris.len() > MAX_REDIRECT_URIS {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_redirect_uri",
-            "redirect_uris must be https URLs, loopback http URLs or app schemes",
+            "redirect_uris must list 1 to 10 URIs",
         );
     }
+    for uri in &uris {
+        if let Err(why) = check_redirect(uri) {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_redirect_uri",
+                &format!("redirect_uri {uri:?} refused: {why}"),
+            );
+        }
+    }
     let client_id = format!("dev-{}", random_token());
-    s.store().clients.insert(client_id.clone(), uris.clone());
+    {
+        let mut store = s.store();
+        if store.clients.len() >= s.max_clients {
+            tracing::warn!(
+                max = s.max_clients,
+                "development authorization server: registration refused, the client limit is reached"
+            );
+            return oauth_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                &format!(
+                    "this development authorization server already holds {} registered clients (MCP_AUTH_DEV_MAX_CLIENTS); restart it or raise the limit",
+                    s.max_clients
+                ),
+            );
+        }
+        store.clients.insert(client_id.clone(), uris.clone());
+    }
     let mut answer = request.as_object().cloned().unwrap_or_default();
     answer.remove("client_secret");
     answer.insert("client_id".into(), json!(client_id));
@@ -473,22 +744,45 @@ async fn authorize(State(s): State<Arc<DevAuthServer>>, RawQuery(query): RawQuer
             return fail("invalid_target", &hint);
         }
     };
-    let scope = match field("scope") {
-        "" => s.scopes.join(" "),
-        sc => sc.to_string(),
-    };
-    let code = random_token();
-    s.store().codes.insert(
-        code.clone(),
-        Code {
-            client_id: client_id.into(),
-            redirect_uri: redirect_uri.into(),
-            challenge: field("code_challenge").into(),
-            scope,
-            resource,
-            expires: now_secs() + CODE_TTL,
-        },
+    // The development "consent": what is granted is what this server
+    // declares, said in the log and in the token response's `scope`.
+    let (granted, refused) = s.grant(field("scope"));
+    if !refused.is_empty() {
+        tracing::warn!(
+            client = client_id,
+            refused = %refused.join(" "),
+            "development authorization server: scopes this server does not grant were dropped"
+        );
+    }
+    tracing::info!(
+        client = client_id,
+        granted = %granted.join(" "),
+        "development authorization server: approved as dev-user"
     );
+    let scope = granted.join(" ");
+    let code = random_token();
+    {
+        let mut store = s.store();
+        let now = now_secs();
+        store.codes.retain(|_, c| c.expires >= now);
+        if store.codes.len() >= MAX_CODES {
+            return fail(
+                "temporarily_unavailable",
+                "too many pending authorization codes; try again in a minute",
+            );
+        }
+        store.codes.insert(
+            code.clone(),
+            Code {
+                client_id: client_id.into(),
+                redirect_uri: redirect_uri.into(),
+                challenge: field("code_challenge").into(),
+                scope,
+                resource,
+                expires: now + CODE_TTL,
+            },
+        );
+    }
     let mut p = vec![("code", code.as_str()), ("iss", s.issuer.as_str())];
     if !state.is_empty() {
         p.push(("state", state));
@@ -508,14 +802,28 @@ fn tokens(s: &DevAuthServer, client_id: &str, scope: &str, resource: &str) -> Re
         }
     };
     let refresh = random_token();
-    s.store().refresh.insert(
-        refresh.clone(),
-        Refresh {
-            client_id: client_id.into(),
-            scope: scope.into(),
-            resource: resource.into(),
-        },
-    );
+    {
+        let mut store = s.store();
+        if store.refresh.len() >= MAX_REFRESH {
+            let oldest = store
+                .refresh
+                .iter()
+                .min_by_key(|(_, r)| r.issued)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                store.refresh.remove(&k);
+            }
+        }
+        store.refresh.insert(
+            refresh.clone(),
+            Refresh {
+                client_id: client_id.into(),
+                scope: scope.into(),
+                resource: resource.into(),
+                issued: now_secs(),
+            },
+        );
+    }
     json_response(
         StatusCode::OK,
         &json!({

@@ -50,6 +50,7 @@ impl StaticTokenVerifier {
                         "client_id": "dev-client",
                         "scope": scopes.join(" "),
                     }),
+                    token_digest: None,
                 };
                 (digest(&token), access)
             })

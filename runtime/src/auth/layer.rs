@@ -316,7 +316,9 @@ async fn guard(State(s): State<Arc<Guarded>>, mut request: Request, next: Next) 
     let required = &s.auth.config().required_scopes;
     let (_, metadata) = urls(&s, request.headers());
     let verified = match bearer(request.headers()) {
-        Ok(token) => s.auth.verify(token).await,
+        // Bound to the bearer token: a token naming no one is then a
+        // principal of its own (legacy sessions compare it).
+        Ok(token) => s.auth.verify(token).await.map(|t| t.bind(token)),
         Err(e) => Err(e),
     };
     match verified {

@@ -83,14 +83,89 @@ pub struct AccessToken {
     pub expires_at: Option<u64>,
     /// Every claim of the token (or of the introspection answer).
     pub claims: Value,
+    /// SHA-256 of the bearer token this was verified from, when the HTTP
+    /// layer set it ([`AccessToken::bind`]): the principal of a token that
+    /// names neither a subject nor a client.
+    pub token_digest: Option<[u8; 32]>,
+}
+
+/// Who a legacy session belongs to: the principal of the token that opened
+/// it. Compared whole, so a subject and a client id that happen to be the
+/// same text, or the same subject from two issuers, are different
+/// principals.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Principal {
+    /// The `sub` claim (the user or service the token stands for).
+    Subject {
+        /// The `iss` claim, if the token has one.
+        issuer: Option<String>,
+        /// The `sub` claim.
+        subject: String,
+    },
+    /// No `sub`: the OAuth client the token was issued to.
+    Client {
+        /// The `iss` claim, if the token has one.
+        issuer: Option<String>,
+        /// `client_id` (else `azp`, `cid`).
+        client_id: String,
+    },
+    /// Neither claim: the token itself (SHA-256 of it), so only a request
+    /// carrying the very same token matches.
+    Token([u8; 32]),
+}
+
+impl std::fmt::Display for Principal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let from = |issuer: &Option<String>| match issuer {
+            Some(i) => format!(" from {i}"),
+            None => String::new(),
+        };
+        match self {
+            Principal::Subject { issuer, subject } => {
+                write!(f, "subject {subject:?}{}", from(issuer))
+            }
+            Principal::Client { issuer, client_id } => {
+                write!(f, "client {client_id:?}{}", from(issuer))
+            }
+            Principal::Token(_) => f.write_str("an anonymous token"),
+        }
+    }
 }
 
 impl AccessToken {
-    /// Who the token stands for: its subject, else its client. Legacy
-    /// sessions are bound to it, so another caller holding a session id
-    /// cannot use the session.
-    pub fn principal(&self) -> Option<&str> {
-        self.subject.as_deref().or(self.client_id.as_deref())
+    /// Who the token stands for: its subject, else its client (each with
+    /// the issuer), else the token itself when the HTTP layer bound it
+    /// ([`AccessToken::bind`]); `None` for a claimless token never bound.
+    /// Legacy sessions are bound to it, so another caller holding a session
+    /// id cannot use the session.
+    pub fn principal(&self) -> Option<Principal> {
+        let issuer = self
+            .claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        if let Some(subject) = &self.subject {
+            return Some(Principal::Subject {
+                issuer,
+                subject: subject.clone(),
+            });
+        }
+        if let Some(client_id) = &self.client_id {
+            return Some(Principal::Client {
+                issuer,
+                client_id: client_id.clone(),
+            });
+        }
+        self.token_digest.map(Principal::Token)
+    }
+
+    /// Records which bearer token this was verified from (its SHA-256), so
+    /// that a token naming no one is still a principal of its own. The HTTP
+    /// layer (`protect`) does it for every token it accepts.
+    pub fn bind(mut self, bearer: &str) -> AccessToken {
+        use sha2::Digest;
+        self.token_digest = Some(sha2::Sha256::digest(bearer.as_bytes()).into());
+        self
     }
 
     /// Whether the token grants `scope`.
@@ -129,6 +204,7 @@ impl AccessToken {
             scopes,
             expires_at,
             claims,
+            token_digest: None,
         }
     }
 }
@@ -245,10 +321,27 @@ pub async fn with_access_token<F: std::future::Future>(
     CURRENT.scope(token, fut).await
 }
 
+/// The owner of a session opened by a request carrying `token`: `None`
+/// without a token (auth off: anyone may use it), else the token's
+/// principal, else (a claimless token never bound, which `protect` does
+/// not let through) a random principal nobody can match.
+pub fn session_owner(token: Option<&AccessToken>) -> Option<Principal> {
+    let token = token?;
+    Some(
+        token
+            .principal()
+            .unwrap_or_else(|| Principal::Token(rand::random())),
+    )
+}
+
 /// Whether a request carrying `token` may use a session opened by `owner`
-/// (the principal of the token that opened it; `None`: opened without one).
-pub fn may_use(owner: Option<&str>, token: Option<&AccessToken>) -> bool {
-    owner.is_none() || owner == token.and_then(AccessToken::principal)
+/// ([`session_owner`] of the token that opened it; `None`: opened without
+/// one). Principals are compared whole: kind, issuer and value.
+pub fn may_use(owner: Option<&Principal>, token: Option<&AccessToken>) -> bool {
+    match owner {
+        None => true,
+        Some(owner) => token.and_then(AccessToken::principal).as_ref() == Some(owner),
+    }
 }
 
 /// The verified token of the request being served, if the transport set

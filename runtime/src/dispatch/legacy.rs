@@ -31,7 +31,7 @@ pub(crate) async fn serve(
 ) -> Result<Value, ErrorObject> {
     let params = &request.params;
     match request.method.as_str() {
-        "initialize" => return Ok(initialize(session, params)),
+        "initialize" => return initialize(session, params),
         "ping" => return Ok(json!({})),
         _ => {}
     }
@@ -74,6 +74,7 @@ pub(crate) async fn serve(
     match outcome {
         Ok(result) => Ok(Value::Object(result)),
         Err(Stop::Error(e)) => Err(e),
+        Err(Stop::TimedOut(limit)) => Err(methods::timed_out(limit)),
         // Legacy handlers ask the client directly and are never interrupted.
         Err(Stop::Interrupted(..)) => Err(ErrorObject::internal(
             "unexpected interrupt in a legacy session",
@@ -81,7 +82,9 @@ pub(crate) async fn serve(
     }
 }
 
-fn initialize(session: &Session, params: &Map<String, Value>) -> Value {
+/// The handshake. Only once per session: a second `initialize` is refused
+/// (as the TypeScript SDK does) and changes nothing.
+fn initialize(session: &Session, params: &Map<String, Value>) -> Result<Value, ErrorObject> {
     let requested = params
         .get("protocolVersion")
         .and_then(Value::as_str)
@@ -94,11 +97,18 @@ fn initialize(session: &Session, params: &Map<String, Value>) -> Value {
         .unwrap_or_else(|| json!({}));
     let client_info = params.get("clientInfo").cloned();
     tracing::debug!(version = era.version(), client = ?client_info, "initialize");
-    session.update_legacy(|s| {
-        s.era = Some(era);
-        s.client_capabilities = Arc::new(client_capabilities);
-        s.client_info = client_info.map(Arc::new);
-    });
+    session.update_legacy(|s| match s.era {
+        Some(negotiated) => Err(ErrorObject::invalid_request(format!(
+            "Invalid request: the session is already initialized (protocol version {}); start a new session to initialize again",
+            negotiated.version()
+        ))),
+        None => {
+            s.era = Some(era);
+            s.client_capabilities = Arc::new(client_capabilities);
+            s.client_info = client_info.map(Arc::new);
+            Ok(())
+        }
+    })?;
     let core = &session.core;
     let mut result = json!({
         "protocolVersion": era.version(),
@@ -108,7 +118,7 @@ fn initialize(session: &Session, params: &Map<String, Value>) -> Value {
     if let Some(i) = &core.instructions {
         result["instructions"] = json!(i);
     }
-    result
+    Ok(result)
 }
 
 fn set_level(session: &Session, params: &Map<String, Value>) -> Result<Map<String, Value>, Stop> {
@@ -121,6 +131,10 @@ fn set_level(session: &Session, params: &Map<String, Value>) -> Result<Map<Strin
     Ok(Map::new())
 }
 
+/// `resources/subscribe` and `resources/unsubscribe`. A subscription is
+/// kept for the session's life, so only a URI the server serves (a resource,
+/// or a match of a template), of bounded length, and only so many of them
+/// (`MCP_MAX_SUBSCRIPTIONS_PER_SESSION`).
 fn subscribe(
     session: &Session,
     params: &Map<String, Value>,
@@ -129,14 +143,21 @@ fn subscribe(
     let uri = params
         .get("uri")
         .and_then(Value::as_str)
-        .ok_or_else(|| ErrorObject::invalid_params("Invalid params: missing \"uri\""))?
-        .to_string();
+        .ok_or_else(|| ErrorObject::invalid_params("Invalid params: missing \"uri\""))?;
+    if !on {
+        session.update_legacy(|s| s.subscriptions.remove(uri));
+        return Ok(Map::new());
+    }
+    methods::check_subscribable(session, uri)?;
+    let max = session.core.settings.max_subscriptions_per_session;
     session.update_legacy(|s| {
-        if on {
-            s.subscriptions.insert(uri);
-        } else {
-            s.subscriptions.remove(&uri);
+        if !s.subscriptions.contains(uri) && s.subscriptions.len() >= max {
+            return Err(ErrorObject::invalid_request(format!(
+                "Invalid request: this session already has {max} resource subscriptions (MCP_MAX_SUBSCRIPTIONS_PER_SESSION); unsubscribe from one first"
+            )));
         }
-    });
+        s.subscriptions.insert(uri.to_string());
+        Ok(())
+    })?;
     Ok(Map::new())
 }

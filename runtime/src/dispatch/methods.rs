@@ -11,6 +11,7 @@ use crate::registry::paginate;
 use base64::Engine as _;
 use futures::future::BoxFuture;
 use serde_json::{json, Map, Value};
+use std::time::Duration;
 
 /// Why a method did not produce a result.
 pub(crate) enum Stop {
@@ -18,6 +19,52 @@ pub(crate) enum Stop {
     Error(ErrorObject),
     /// The handler needs input first (2026-07-28 only).
     Interrupted(Box<(Interrupt, Map<String, Value>)>),
+    /// The handler ran past its time limit and was dropped.
+    TimedOut(Duration),
+}
+
+/// The JSON-RPC error for a handler stopped at its time limit (a tool's
+/// caller gets an `isError` result instead).
+pub(crate) fn timed_out(limit: Duration) -> ErrorObject {
+    ErrorObject::internal(format!(
+        "Request timed out after {} s (MCP_TOOL_TIMEOUT_SECS)",
+        limit.as_secs_f64()
+    ))
+}
+
+/// The longest URI a client may subscribe to. Subscriptions are kept for a
+/// session's life, so their size is bounded; real resource URIs are far
+/// shorter.
+pub(crate) const MAX_SUBSCRIPTION_URI_BYTES: usize = 4096;
+
+/// Refuses a subscription to a URI this server does not serve (`-32002`,
+/// as `resources/read` answers), that the caller's token may not read, or
+/// that is too long (`-32602`).
+pub(crate) fn check_subscribable(session: &Session, uri: &str) -> Result<(), ErrorObject> {
+    if uri.len() > MAX_SUBSCRIPTION_URI_BYTES {
+        return Err(ErrorObject::invalid_params(format!(
+            "Invalid params: \"uri\" is {} bytes long; at most {MAX_SUBSCRIPTION_URI_BYTES} are accepted",
+            uri.len()
+        )));
+    }
+    let registry = session.core.registry();
+    let required = match registry.resources.get(uri) {
+        Some(r) => Some(&r.required_scopes),
+        None => registry
+            .templates
+            .values()
+            .find(|t| t.template.matches(uri).is_some())
+            .map(|t| &t.required_scopes),
+    };
+    let token = crate::auth::current_access_token();
+    match required {
+        Some(required) if crate::auth::permits(token.as_deref(), required) => Ok(()),
+        _ => Err(ErrorObject::new(
+            code::RESOURCE_NOT_FOUND,
+            format!("Resource not found: {uri}"),
+        )
+        .with_data(json!({ "uri": uri }))),
+    }
 }
 
 impl From<ErrorObject> for Stop {
@@ -158,8 +205,39 @@ pub(crate) fn list(
 }
 
 /// Runs a handler with the request's [`Context`]; in 2026-07-28 an interrupt
-/// from the context (input needed, capability missing) stops it.
+/// from the context (input needed, capability missing) stops it. Past
+/// `limit` the handler is dropped, its cancellation token cancelled (for the
+/// work it spawned), and the request stops with [`Stop::TimedOut`]. This is
+/// the one place handler time limits live.
 async fn run_handler<T>(
+    scope: RequestScope,
+    arguments: Value,
+    uri: Option<String>,
+    string_args: bool,
+    limit: Option<Duration>,
+    handler: impl FnOnce(CallInput) -> BoxFuture<'static, T>,
+) -> Result<T, Stop> {
+    let cancel = scope.cancel.clone();
+    let run = run_interruptible(scope, arguments, uri, string_args, handler);
+    let Some(limit) = limit else {
+        return run.await;
+    };
+    match tokio::time::timeout(limit, run).await {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            cancel.cancel();
+            tracing::warn!(limit_secs = limit.as_secs_f64(), "a handler timed out");
+            Err(Stop::TimedOut(limit))
+        }
+    }
+}
+
+/// The time limit of a resource or prompt handler.
+fn handler_limit(session: &Session) -> Option<Duration> {
+    session.core.settings.tool_timeout
+}
+
+async fn run_interruptible<T>(
     scope: RequestScope,
     arguments: Value,
     uri: Option<String>,
@@ -228,7 +306,22 @@ pub(crate) async fn call_tool(
         }
     }
     let handler = tool.handler.clone();
-    let mut result = run_handler(scope, arguments, None, false, |input| handler(input)).await?;
+    // A tool's own limit wins; zero means none.
+    let limit = match tool.timeout {
+        Some(limit) => Some(limit).filter(|l| !l.is_zero()),
+        None => session.core.settings.tool_timeout,
+    };
+    let outcome = run_handler(scope, arguments, None, false, limit, |input| handler(input)).await;
+    let mut result = match outcome {
+        Err(Stop::TimedOut(limit)) => {
+            let result = crate::protocol::ToolResult::error(format!(
+                "Tool \"{name}\" timed out after {} s and was stopped",
+                limit.as_secs_f64()
+            ));
+            return Ok(to_map(&result));
+        }
+        other => other?,
+    };
     if tool.wrap_result {
         if let Some(v) = result.structured_content.take() {
             result.structured_content = Some(json!({ "result": v }));
@@ -293,7 +386,8 @@ pub(crate) async fn read_contents(
         };
         return Err(error.with_data(json!({ "uri": uri })).into());
     };
-    let body = match run_handler(scope, arguments, Some(uri.clone()), true, |input| {
+    let limit = handler_limit(session);
+    let body = match run_handler(scope, arguments, Some(uri.clone()), true, limit, |input| {
         handler(input)
     })
     .await?
@@ -377,9 +471,15 @@ pub(crate) async fn get_prompt(
         .into());
     }
     let handler = prompt.handler.clone();
-    let body = run_handler(scope, Value::Object(arguments), None, true, |input| {
-        handler(input)
-    })
+    let limit = handler_limit(session);
+    let body = run_handler(
+        scope,
+        Value::Object(arguments),
+        None,
+        true,
+        limit,
+        |input| handler(input),
+    )
     .await??;
     let mut result = Map::new();
     if let Some(d) = body.description.or_else(|| prompt.description.clone()) {

@@ -358,6 +358,13 @@ impl Core {
             .unwrap_or_default()
     }
 
+    /// Every scope the served items require (what the development
+    /// authorization server may grant): the transport asks here.
+    #[cfg(feature = "auth")]
+    pub fn required_scopes(&self) -> Vec<String> {
+        self.registry().required_scopes()
+    }
+
     pub fn server_name(&self) -> &str {
         self.info
             .get("name")

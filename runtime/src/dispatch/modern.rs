@@ -208,6 +208,7 @@ pub(crate) async fn serve(
             Ok(decorate(session, result))
         }
         Err(Stop::Error(e)) => Err(e),
+        Err(Stop::TimedOut(limit)) => Err(methods::timed_out(limit)),
         Err(Stop::Interrupted(stop)) => match stop.0 {
             Interrupt::MissingCapability(required) => Err(ErrorObject::new(
                 code::MISSING_REQUIRED_CLIENT_CAPABILITY,
@@ -263,16 +264,26 @@ async fn listen(
         flag("promptsListChanged"),
         flag("resourcesListChanged"),
     );
-    let uris: Vec<String> = filter
+    let asked = filter
         .get("resourceSubscriptions")
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
+        .map(Vec::as_slice)
         .unwrap_or_default();
+    // Held for the stream's life: bounded in number, and only URIs this
+    // server serves are honored (the acknowledgement lists which).
+    let max = session.core.settings.max_subscriptions_per_session;
+    if asked.len() > max {
+        return Err(ErrorObject::invalid_params(format!(
+            "Invalid params: {} resourceSubscriptions; at most {max} are accepted (MCP_MAX_SUBSCRIPTIONS_PER_SESSION)",
+            asked.len()
+        )));
+    }
+    let uris: Vec<String> = asked
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|uri| methods::check_subscribable(session, uri).is_ok())
+        .map(str::to_string)
+        .collect();
     let mut honored = Map::new();
     if tools {
         honored.insert("toolsListChanged".into(), json!(true));

@@ -56,6 +56,7 @@ impl Peer for SessionPeer {
             match methods::read_contents(&self.session, uri, scope).await {
                 Ok(contents) => Ok(contents),
                 Err(methods::Stop::Error(e)) => Err(e),
+                Err(methods::Stop::TimedOut(limit)) => Err(methods::timed_out(limit)),
                 Err(methods::Stop::Interrupted(_)) => {
                     Err(ErrorObject::internal("the resource asked for input"))
                 }

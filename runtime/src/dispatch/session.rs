@@ -6,10 +6,11 @@ use super::{Core, Event, Outbound, Reply};
 use crate::error::ContextError;
 use crate::protocol::jsonrpc::{self, ErrorObject, Notification, Request, RequestId, Response};
 use crate::protocol::version::{Era, LogLevel};
-use futures::future::{AbortHandle, Abortable};
+use futures::future::{AbortHandle, AbortRegistration, Abortable};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::future::Future;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
@@ -26,18 +27,49 @@ pub(crate) struct LegacyState {
 
 type Pending = HashMap<RequestId, oneshot::Sender<Result<Value, ErrorObject>>>;
 
-/// A request being served: how to stop it, and whether it is a stream
-/// (`subscriptions/listen`), which never ends on its own.
+/// A request being served: which admission it is, how to stop it, and
+/// whether it is a stream (`subscriptions/listen`), which never ends on its own.
 struct InFlight {
+    /// Tells this request from a later one that reuses its id.
+    serial: u64,
     abort: AbortHandle,
     cancel: CancellationToken,
     stream: bool,
 }
 
 impl InFlight {
+    /// Stops the request: aborted first, so its future is never polled
+    /// again, then its token cancelled for the work it spawned.
     fn stop(self) {
-        self.cancel.cancel();
         self.abort.abort();
+        self.cancel.cancel();
+    }
+}
+
+/// A request's place in the in-flight map. Whoever takes the entry out
+/// decides: the request finishing (it is answered) or a cancellation (it is
+/// not). Dropped unfinished (the transport dropped the request), it frees
+/// the place.
+struct Ticket {
+    session: Arc<Session>,
+    id: RequestId,
+    serial: u64,
+}
+
+impl Ticket {
+    /// Takes the entry out; `false` if a cancellation took it first.
+    fn finish(&self) -> bool {
+        let mut inflight = lock(&self.session.inflight);
+        match inflight.get(&self.id) {
+            Some(r) if r.serial == self.serial => inflight.remove(&self.id).is_some(),
+            _ => false,
+        }
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        self.finish();
     }
 }
 
@@ -49,6 +81,7 @@ pub struct Session {
     state: Mutex<LegacyState>,
     pending: Mutex<Pending>,
     next_id: AtomicI64,
+    next_serial: AtomicU64,
     inflight: Mutex<HashMap<RequestId, InFlight>>,
     /// Where notifications that belong to no request go.
     notify: Outbound,
@@ -80,6 +113,7 @@ impl Session {
             }),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicI64::new(1),
+            next_serial: AtomicU64::new(1),
             inflight: Mutex::new(HashMap::new()),
             notify,
             closed: CancellationToken::new(),
@@ -102,7 +136,7 @@ impl Session {
         (s.client_capabilities.clone(), s.client_info.clone())
     }
 
-    pub(crate) fn update_legacy(&self, f: impl FnOnce(&mut LegacyState)) {
+    pub(crate) fn update_legacy<R>(&self, f: impl FnOnce(&mut LegacyState) -> R) -> R {
         f(&mut lock(&self.state))
     }
 
@@ -119,26 +153,79 @@ impl Session {
     /// Serves one request. `sink` takes the notifications and server-to-client
     /// requests made while serving it. `None` means the request was cancelled
     /// and must not be answered.
-    pub async fn handle_request(
+    ///
+    /// The request is admitted at once, when this is called (not when the
+    /// future is first polled), so a cancellation read after it always finds
+    /// it. A request whose id is already in flight, or one beyond
+    /// `MCP_MAX_REQUESTS_IN_FLIGHT`, is refused with `-32600` and the
+    /// requests in flight are left as they were.
+    pub fn handle_request(
         self: &Arc<Self>,
         request: Request,
         sink: Outbound,
-    ) -> Option<Reply> {
-        let id = request.id.clone();
+    ) -> impl Future<Output = Option<Reply>> + Send + 'static {
+        let admitted = self.admit(&request);
+        let session = self.clone();
+        async move {
+            let (ticket, registration, cancel) = match admitted {
+                Ok(admitted) => admitted,
+                Err(error) => {
+                    return Some(Reply {
+                        id: request.id,
+                        outcome: Err(error),
+                    })
+                }
+            };
+            let served = Abortable::new(session.serve(request, sink, cancel), registration).await;
+            // A cancellation that took the entry first wins, even when the
+            // handler finished in the meantime: no answer after a cancel.
+            match served {
+                Ok(outcome) if ticket.finish() => Some(Reply {
+                    id: ticket.id.clone(),
+                    outcome,
+                }),
+                _ => None,
+            }
+        }
+    }
+
+    /// Puts a request in the in-flight map, or says why it cannot be served.
+    fn admit(
+        self: &Arc<Self>,
+        request: &Request,
+    ) -> Result<(Ticket, AbortRegistration, CancellationToken), ErrorObject> {
+        let mut inflight = lock(&self.inflight);
+        if inflight.contains_key(&request.id) {
+            let id = serde_json::to_string(&request.id).unwrap_or_default();
+            return Err(ErrorObject::invalid_request(format!(
+                "Invalid request: a request with id {id} is already in flight; ids must be unique among requests in flight"
+            ))
+            .with_data(json!({ "id": request.id })));
+        }
+        let max = self.core.settings.max_requests_in_flight;
+        if inflight.len() >= max {
+            return Err(ErrorObject::invalid_request(format!(
+                "Invalid request: {max} requests of this session are already in flight (MCP_MAX_REQUESTS_IN_FLIGHT); wait for one to finish"
+            )));
+        }
+        let serial = self.next_serial.fetch_add(1, Ordering::Relaxed);
         let (abort, registration) = AbortHandle::new_pair();
         let cancel = CancellationToken::new();
-        let stream = request.method == "subscriptions/listen";
-        lock(&self.inflight).insert(
-            id.clone(),
+        inflight.insert(
+            request.id.clone(),
             InFlight {
+                serial,
                 abort,
                 cancel: cancel.clone(),
-                stream,
+                stream: request.method == "subscriptions/listen",
             },
         );
-        let served = Abortable::new(self.serve(request, sink, cancel), registration).await;
-        lock(&self.inflight).remove(&id);
-        served.ok().map(|outcome| Reply { id, outcome })
+        let ticket = Ticket {
+            session: self.clone(),
+            id: request.id.clone(),
+            serial,
+        };
+        Ok((ticket, registration, cancel))
     }
 
     async fn serve(
@@ -193,8 +280,8 @@ impl Session {
     pub fn end_streams(&self) {
         lock(&self.inflight).retain(|_, r| {
             if r.stream {
-                r.cancel.cancel();
                 r.abort.abort();
+                r.cancel.cancel();
             }
             !r.stream
         });

@@ -199,6 +199,18 @@ impl Message {
                 }
             },
             Some(Value::String(s)) => Some(RequestId::String(s)),
+            // MCP forbids null ids: a request with one is neither answerable
+            // by id nor a notification (which has no id at all). A response
+            // with a null id is the peer saying it could not read our
+            // message; it is decoded below and refused as before.
+            Some(Value::Null) if obj.contains_key("method") => {
+                return Err(DecodeError {
+                    id: None,
+                    error: Box::new(ErrorObject::invalid_request(
+                        "Invalid request: \"id\" must be a string or an integer, not null (omit it to send a notification)",
+                    )),
+                })
+            }
             Some(Value::Null) => None,
             Some(_) => {
                 return Err(DecodeError {

@@ -38,6 +38,28 @@ pub(crate) struct Registry {
     pub prompts: IndexMap<String, Arc<PromptEntry>>,
 }
 
+impl Registry {
+    /// Every scope some tool, resource, template or prompt requires, once
+    /// each, in order (what the development authorization server grants).
+    #[cfg(feature = "auth")]
+    pub fn required_scopes(&self) -> Vec<String> {
+        let lists = self
+            .tools
+            .values()
+            .map(|t| &t.required_scopes)
+            .chain(self.resources.values().map(|r| &r.required_scopes))
+            .chain(self.templates.values().map(|t| &t.required_scopes))
+            .chain(self.prompts.values().map(|p| &p.required_scopes));
+        let mut all: Vec<String> = Vec::new();
+        for scope in lists.flatten() {
+            if !all.contains(scope) {
+                all.push(scope.clone());
+            }
+        }
+        all
+    }
+}
+
 /// One page of a list.
 pub(crate) struct Page<'a, T> {
     pub items: &'a [T],

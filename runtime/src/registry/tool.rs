@@ -22,6 +22,9 @@ pub(crate) struct ToolEntry {
     pub meta: Option<Map<String, Value>>,
     /// Scopes a caller's token needs to see and call the tool (`.scopes()`).
     pub required_scopes: Vec<String>,
+    /// Its own time limit (`.timeout()`), else `MCP_TOOL_TIMEOUT_SECS`;
+    /// zero means none.
+    pub timeout: Option<std::time::Duration>,
     pub handler: ErasedHandler<ToolKind>,
     /// Compiled on first use for derived schemas, at registration for
     /// schemas given verbatim (so a broken one stops startup).
@@ -56,6 +59,7 @@ impl ToolEntry {
             icons: Vec::new(),
             meta: None,
             required_scopes: Vec::new(),
+            timeout: None,
             handler,
             validator: OnceLock::new(),
             verbatim: false,

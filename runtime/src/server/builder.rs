@@ -241,6 +241,15 @@ impl Server {
         self.setting("MCP_PAGE_SIZE", n.to_string())
     }
 
+    /// How long a tool, resource or prompt handler may run (else
+    /// `MCP_TOOL_TIMEOUT_SECS`, else 300 s), in whole seconds (a fraction
+    /// rounds up); `Duration::ZERO` means no limit. A tool's own
+    /// [`timeout`](Server::timeout) wins.
+    pub fn tool_timeout(self, limit: std::time::Duration) -> Self {
+        let secs = limit.as_secs() + u64::from(limit.subsec_nanos() > 0);
+        self.setting("MCP_TOOL_TIMEOUT_SECS", secs.to_string())
+    }
+
     /// What to do when an item is registered twice.
     pub fn on_duplicate(self, policy: DuplicatePolicy) -> Self {
         let v = match policy {
@@ -310,6 +319,27 @@ mod tests {
     use crate::settings::Source;
     use crate::transport::http::HttpConfig;
     use std::time::Duration;
+
+    #[test]
+    fn tool_timeout_rounds_up_to_whole_seconds_and_zero_means_none() {
+        let limit = |server: Server| {
+            server
+                .build_with_flags(&[])
+                .unwrap()
+                .settings()
+                .tool_timeout
+        };
+        let s = || Server::new("t");
+        assert_eq!(
+            limit(s().setting("MCP_TOOL_TIMEOUT_SECS", "300")),
+            Some(Duration::from_secs(300))
+        );
+        assert_eq!(
+            limit(s().tool_timeout(Duration::from_millis(1500))),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(limit(s().tool_timeout(Duration::ZERO)), None);
+    }
 
     #[test]
     fn a_builder_override_reaches_the_http_config() {

@@ -148,6 +148,18 @@ impl Server {
         self
     }
 
+    /// Sets the last tool's time limit: past it the call is stopped and
+    /// answered with an `isError` result saying so. Beats
+    /// [`Server::tool_timeout`]; `Duration::ZERO` means no limit.
+    pub fn timeout(mut self, limit: std::time::Duration) -> Self {
+        match self.last("timeout") {
+            Some(Item::Tool(t)) => t.timeout = Some(limit),
+            Some(_) => self.misuse("timeout", "resource or prompt (use `Server::tool_timeout`)"),
+            None => {}
+        }
+        self
+    }
+
     /// Sets the last tool's behaviour hints.
     pub fn annotations(mut self, annotations: ToolAnnotations) -> Self {
         match self.last("annotations") {

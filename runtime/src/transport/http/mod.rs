@@ -80,9 +80,9 @@ pub struct HttpConfig {
     /// hold (default 100); more answer 503. Without auth, one principal is
     /// one client IP address.
     pub max_sessions_per_principal: usize,
-    /// `MCP_MAX_INFLIGHT_PER_SESSION`: requests one session may have running
-    /// at once (default 64); more answer 429.
-    pub max_inflight_per_session: usize,
+    /// `MCP_MAX_REQUESTS_IN_FLIGHT`: requests one session may have running
+    /// at once (default 1000); more answer 429 before any work starts.
+    pub max_requests_in_flight: usize,
     /// `MCP_MAX_OUTBOUND_QUEUE` and `MCP_MAX_OUTBOUND_QUEUE_BYTES`: what may
     /// wait for one stream's reader; past it the reader is disconnected.
     pub outbound: crate::dispatch::OutboundLimit,
@@ -135,7 +135,7 @@ impl HttpConfig {
         HttpConfig {
             max_sessions: settings.max_sessions,
             max_sessions_per_principal: settings.max_sessions_per_principal,
-            max_inflight_per_session: settings.max_inflight_per_session,
+            max_requests_in_flight: settings.max_requests_in_flight,
             outbound: crate::dispatch::OutboundLimit::from_settings(settings),
             header_timeout: settings.http_header_timeout,
             body_timeout: settings.http_body_timeout,
@@ -304,12 +304,14 @@ pub fn router_with(
     let settings = core.settings.clone();
     let guard = Guard::new(&settings, config.dns_rebinding_protection);
     let custom_guard = guard.clone();
+    #[cfg(feature = "auth")]
+    let dev_guard = guard.clone();
     let sessions = SessionStore::new(core.clone(), &config, shutdown.clone());
     let (nowhere, _) = Outbound::channel();
     #[cfg(feature = "auth")]
     let (auth, dev_routes) = match (&extras.auth, &extras.dev_auth) {
         (Some(auth), _) => (Some(auth.clone()), None),
-        (None, Some(plan)) => match plan.start(&settings, None) {
+        (None, Some(plan)) => match plan.start(&settings, None, item_scopes(&core)) {
             Ok(dev) => (Some(dev.auth), Some(dev.server.router())),
             // Never serve the endpoints unprotected when asked to protect them.
             Err(e) => {
@@ -385,8 +387,9 @@ pub fn router_with(
     if let Some(auth) = auth {
         // The development authorization server's endpoints are public, at
         // the root: its issuer is the server's base URL.
+        // They get the same Host/Origin checks as the MCP endpoint.
         let router = match dev_routes {
-            Some(dev) => router.merge(dev),
+            Some(dev) => router.merge(guarded(dev, dev_guard)),
             None => router,
         };
         let sse_path = join_path(&settings.mount_path, &settings.sse_path);
@@ -399,6 +402,34 @@ pub fn router_with(
         );
     }
     router
+}
+
+/// The scopes the server's items require, read when asked (items can be
+/// added while serving): what the development authorization server grants.
+#[cfg(feature = "auth")]
+fn item_scopes(core: &Arc<Core>) -> impl Fn() -> Vec<String> + Send + Sync + 'static {
+    let core = Arc::downgrade(core);
+    move || {
+        core.upgrade()
+            .map(|c| c.required_scopes())
+            .unwrap_or_default()
+    }
+}
+
+/// `router` refusing requests whose Host or Origin `guard` refuses.
+#[cfg(feature = "auth")]
+fn guarded(router: Router, guard: Guard) -> Router {
+    router.layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let guard = guard.clone();
+            async move {
+                match guard.check(request.headers()) {
+                    Ok(()) => next.run(request).await,
+                    Err((status, error)) => error_response(status, None, &error),
+                }
+            }
+        },
+    ))
 }
 
 /// A router answering every request 503 with `reason`, logged once.
@@ -464,8 +495,12 @@ pub async fn serve_listener(
     // The development authorization server is named by the bound address.
     #[cfg(feature = "auth")]
     if let (None, Some(plan)) = (&service.extras.auth, &service.extras.dev_auth) {
-        plan.start(service.settings(), listener.local_addr().ok())
-            .map_err(|e| Error::Builder(e.to_string()))?;
+        plan.start(
+            service.settings(),
+            listener.local_addr().ok(),
+            item_scopes(&service.core),
+        )
+        .map_err(|e| Error::Builder(e.to_string()))?;
     }
     let limits = listener::Limits {
         header_timeout: config.header_timeout,

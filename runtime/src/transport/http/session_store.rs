@@ -34,10 +34,10 @@ pub(crate) struct Entry {
     pub closed: CancellationToken,
     /// The principal of the access token that opened the session (auth on):
     /// only requests carrying a token for the same principal may use it.
-    pub owner: Option<String>,
+    pub owner: Option<crate::auth::Principal>,
     /// Whom the session counts against for `MCP_MAX_SESSIONS_PER_PRINCIPAL`.
     quota: String,
-    /// Bounds the requests running at once (`MCP_MAX_INFLIGHT_PER_SESSION`).
+    /// Bounds the requests running at once (`MCP_MAX_REQUESTS_IN_FLIGHT`).
     pub inflight: Arc<Semaphore>,
 }
 
@@ -93,7 +93,7 @@ impl SessionStore {
             map: Mutex::new(HashMap::new()),
             max: config.max_sessions,
             per_principal: config.max_sessions_per_principal,
-            inflight: config.max_inflight_per_session,
+            inflight: config.max_requests_in_flight,
             outbound: config.outbound,
             idle: config.session_idle_timeout,
             epoch: Instant::now(),
@@ -212,7 +212,7 @@ impl SessionStore {
     pub(crate) fn create(
         self: &Arc<Self>,
         nowhere: &Outbound,
-        owner: Option<String>,
+        owner: Option<crate::auth::Principal>,
         quota: String,
     ) -> Result<Arc<Entry>, Full> {
         self.start();

@@ -27,10 +27,10 @@ struct SseSession {
     session: Arc<Session>,
     sink: Outbound,
     /// The principal of the token that opened it (auth on).
-    owner: Option<String>,
+    owner: Option<crate::auth::Principal>,
     /// Whom it counts against for `MCP_MAX_SESSIONS_PER_PRINCIPAL`.
     quota: String,
-    /// Bounds the requests running at once (`MCP_MAX_INFLIGHT_PER_SESSION`).
+    /// Bounds the requests running at once (`MCP_MAX_REQUESTS_IN_FLIGHT`).
     inflight: Arc<Semaphore>,
     /// Cancelled when the stream ends: its requests still running stop.
     done: CancellationToken,
@@ -88,7 +88,7 @@ pub(crate) async fn stream(
     closer: Option<axum::Extension<ConnectionCloser>>,
     address: Option<axum::Extension<axum::extract::ConnectInfo<SocketAddr>>>,
 ) -> Response {
-    let owner = token.and_then(|axum::Extension(t)| t.principal().map(str::to_string));
+    let owner = crate::auth::session_owner(token.as_ref().map(|axum::Extension(t)| &**t));
     if let Err((status, error)) = app.guard.check(&headers) {
         return error_response(status, None, &error);
     }
@@ -105,7 +105,7 @@ pub(crate) async fn stream(
     let done = CancellationToken::new();
     {
         let mut map = app.sse.lock();
-        let quota = conn.quota(owner.as_deref());
+        let quota = conn.quota(owner.as_ref());
         if map.len() >= app.config.max_sessions {
             return full(None, Full::Server);
         }
@@ -121,7 +121,7 @@ pub(crate) async fn stream(
                 sink: sink.clone(),
                 owner,
                 quota,
-                inflight: Arc::new(Semaphore::new(app.config.max_inflight_per_session)),
+                inflight: Arc::new(Semaphore::new(app.config.max_requests_in_flight)),
                 done: done.clone(),
             },
         );
@@ -213,7 +213,7 @@ pub(crate) async fn message(
         .sse
         .lock()
         .get(&id)
-        .filter(|s| crate::auth::may_use(s.owner.as_deref(), token.as_deref()))
+        .filter(|s| crate::auth::may_use(s.owner.as_ref(), token.as_deref()))
         .map(|s| {
             (
                 s.session.clone(),
@@ -242,7 +242,7 @@ pub(crate) async fn message(
     };
     match Message::decode(&bytes) {
         Ok(Message::Request(request)) => {
-            // At most MCP_MAX_INFLIGHT_PER_SESSION requests run at once; each
+            // At most MCP_MAX_REQUESTS_IN_FLIGHT requests run at once; each
             // stops when the stream ends or its reader stops reading.
             let Ok(permit) = inflight.try_acquire_owned() else {
                 return too_many_in_flight(Some(&request.id));

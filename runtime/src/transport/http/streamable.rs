@@ -51,9 +51,9 @@ impl Connection {
 
     /// Whom a new session counts against for `MCP_MAX_SESSIONS_PER_PRINCIPAL`:
     /// the token's principal, else (no auth) the client's IP address.
-    pub(crate) fn quota(&self, principal: Option<&str>) -> String {
+    pub(crate) fn quota(&self, principal: Option<&crate::auth::Principal>) -> String {
         match (principal, self.address) {
-            (Some(p), _) => format!("principal:{p}"),
+            (Some(p), _) => format!("principal:{p:?}"),
             (None, Some(ip)) => format!("address:{ip}"),
             (None, None) => "anonymous".into(),
         }
@@ -72,14 +72,14 @@ pub(crate) fn busy(id: Option<&RequestId>, message: &str) -> Response {
     r
 }
 
-/// 429: a session has `MCP_MAX_INFLIGHT_PER_SESSION` requests running.
+/// 429: a session has `MCP_MAX_REQUESTS_IN_FLIGHT` requests running.
 pub(crate) fn too_many_in_flight(id: Option<&RequestId>) -> Response {
     let mut r = error_response(
         StatusCode::TOO_MANY_REQUESTS,
         id,
         &ErrorObject::new(
             SERVER_BUSY,
-            "Too many requests: this session has MCP_MAX_INFLIGHT_PER_SESSION requests running; wait for answers first",
+            "Too many requests: this session has MCP_MAX_REQUESTS_IN_FLIGHT requests running; wait for answers first",
         ),
     );
     r.headers_mut()
@@ -330,7 +330,7 @@ fn session_of(
         Some(Ok(id)) => match app.sessions.get(id) {
             Some(entry)
                 if crate::auth::may_use(
-                    entry.owner.as_deref(),
+                    entry.owner.as_ref(),
                     crate::auth::current_access_token().as_deref(),
                 ) =>
             {
@@ -347,8 +347,8 @@ fn session_of(
 }
 
 /// The principal of the current request's access token, if any.
-fn caller() -> Option<String> {
-    crate::auth::current_access_token().and_then(|t| t.principal().map(str::to_string))
+fn caller() -> Option<crate::auth::Principal> {
+    crate::auth::session_owner(crate::auth::current_access_token().as_deref())
 }
 
 fn session_not_found() -> Response {
@@ -454,7 +454,7 @@ async fn legacy(
         Err(r) => return r,
         Ok(None) if initialize => {
             let owner = caller();
-            let quota = conn.quota(owner.as_deref());
+            let quota = conn.quota(owner.as_ref());
             match app.sessions.create(&app.nowhere, owner, quota) {
                 Ok(entry) => (entry, true),
                 Err(why) => return full(Some(&request.id), why),
@@ -478,7 +478,7 @@ async fn legacy(
             extra.push((HeaderName::from_static(SESSION_ID), v));
         }
     }
-    // At most MCP_MAX_INFLIGHT_PER_SESSION requests of a session run at once.
+    // At most MCP_MAX_REQUESTS_IN_FLIGHT requests of a session run at once.
     let Ok(permit) = entry.inflight.clone().try_acquire_owned() else {
         return too_many_in_flight(Some(&request.id));
     };
