@@ -151,16 +151,17 @@ pub struct Settings {
     /// counts as one principal.
     pub max_sessions_per_principal: usize,
     /// `MCP_HTTP_HEADER_TIMEOUT_SECS`: a connection must send a whole request
-    /// head within this long of its first byte (default 10).
+    /// head within this long of opening, or of its first byte after an idle
+    /// spell between requests (default 10).
     pub http_header_timeout: Duration,
     /// `MCP_HTTP_BODY_TIMEOUT_SECS`: a request body must arrive within this
     /// long once its head has (default 30); else 408.
     pub http_body_timeout: Duration,
-    /// `MCP_HTTP_IDLE_TIMEOUT_SECS`: a connection with no request in progress
-    /// and nothing received for this long is closed (default 60).
+    /// `MCP_HTTP_IDLE_TIMEOUT_SECS`: a kept-alive connection with no request
+    /// in progress and nothing received for this long is closed (default 60).
     pub http_idle_timeout: Duration,
     /// `MCP_MAX_CONNECTIONS`: HTTP connections served at once; more wait in
-    /// the listen backlog (default 1000; keep it below `ulimit -n`).
+    /// the listen backlog (default 1000; never more than `ulimit -n` less 64).
     pub max_connections: usize,
     // -- end of HTTP hardening settings.
     /// `MCP_JSON_RESPONSE`: answer every HTTP POST with JSON, never SSE (default false).

@@ -350,8 +350,8 @@ fn timeouts(header: u64, body: u64, idle: u64) -> HttpConfig {
 }
 
 #[tokio::test]
-async fn silent_connection_is_closed_after_the_idle_timeout() {
-    let s = start(timeouts(60, 60, 1)).await;
+async fn silent_connection_is_closed_after_the_header_timeout() {
+    let s = start(timeouts(1, 60, 60)).await;
     let mut silent = TcpStream::connect(s.addr).await.expect("connect");
     let seen = closed_by_server(&mut silent, DEADLINE).await;
     assert_eq!(seen, Ok(Vec::new()), "a silent connection stayed open");

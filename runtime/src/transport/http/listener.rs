@@ -1,8 +1,10 @@
 //! The HTTP listener: accepts at most `MCP_MAX_CONNECTIONS` connections at
-//! once, serves each with hyper's HTTP/1 (`TCP_NODELAY` on), closes those
-//! that take too long to send a request head (`MCP_HTTP_HEADER_TIMEOUT_SECS`)
-//! or sit idle (`MCP_HTTP_IDLE_TIMEOUT_SECS`), closes a connection whose
-//! stream overflowed ([`ConnectionCloser`]), and shuts down gracefully.
+//! once (fewer if the open-file limit is lower), serves each with hyper's
+//! HTTP/1 (`TCP_NODELAY` on), closes those that take too long to send a
+//! request head (`MCP_HTTP_HEADER_TIMEOUT_SECS`, counted from the accept or
+//! from the first byte after an idle spell) or sit idle between requests
+//! (`MCP_HTTP_IDLE_TIMEOUT_SECS`), closes a connection whose stream
+//! overflowed ([`ConnectionCloser`]), and shuts down gracefully.
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -47,8 +49,8 @@ struct Activity {
     active: AtomicUsize,
     /// When the connection last became idle (ms since `epoch`).
     idle_since: AtomicU64,
-    /// 1 + when the first byte of the next request head came while idle; 0
-    /// when none has.
+    /// 1 + when the next request head started: the accept, or the first byte
+    /// after an idle spell; 0 when idle between requests.
     head_started: AtomicU64,
 }
 
@@ -207,7 +209,19 @@ pub(crate) async fn serve(
     limits: Limits,
     stop: CancellationToken,
 ) -> std::io::Result<()> {
-    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let max_connections = match open_files_limit() {
+        // Keep some descriptors for everything else the process opens.
+        Some(files) if files > 128 && files - 64 < limits.max_connections => {
+            tracing::info!(
+                "serving at most {} connections at once: the open-file limit is {files} (MCP_MAX_CONNECTIONS is {})",
+                files - 64,
+                limits.max_connections
+            );
+            files - 64
+        }
+        _ => limits.max_connections,
+    };
+    let slots = Arc::new(Semaphore::new(max_connections));
     let tracker = TaskTracker::new();
     let force = CancellationToken::new();
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -246,7 +260,8 @@ pub(crate) async fn serve(
             epoch: Instant::now(),
             active: AtomicUsize::new(0),
             idle_since: AtomicU64::new(0),
-            head_started: AtomicU64::new(0),
+            // A new connection owes its first head at once.
+            head_started: AtomicU64::new(1),
         });
         let closer = CancellationToken::new();
         let inner = TowerToHyperService::new(app.clone());
@@ -324,6 +339,13 @@ pub(crate) async fn serve(
         force.cancel();
     }
     Ok(())
+}
+
+/// The soft limit on open files (Linux), if known.
+fn open_files_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
 }
 
 /// HTTP connections open now, in this process (for tests and metrics).

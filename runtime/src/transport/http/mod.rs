@@ -87,7 +87,8 @@ pub struct HttpConfig {
     /// wait for one stream's reader; past it the reader is disconnected.
     pub outbound: crate::dispatch::OutboundLimit,
     /// `MCP_HTTP_HEADER_TIMEOUT_SECS`: a request head must be complete within
-    /// this long of its first byte (default 10).
+    /// this long of the connection's opening, or of its first byte after an
+    /// idle spell between requests (default 10).
     pub header_timeout: Duration,
     /// `MCP_HTTP_BODY_TIMEOUT_SECS`: a request body must be complete within
     /// this long of its head (default 30); else 408.
@@ -95,8 +96,8 @@ pub struct HttpConfig {
     /// `MCP_HTTP_IDLE_TIMEOUT_SECS`: a connection with no request in
     /// progress and nothing received for this long is closed (default 60).
     pub idle_timeout: Duration,
-    /// `MCP_MAX_CONNECTIONS`: connections served at once (default 1000);
-    /// more wait in the listen backlog.
+    /// `MCP_MAX_CONNECTIONS`: connections served at once (default 1000, and
+    /// at most the open-file limit less 64); more wait in the listen backlog.
     pub max_connections: usize,
     /// `MCP_SESSION_IDLE_TIMEOUT_SECS`: a legacy session with no open stream
     /// and no request for this long is ended (default 1800).
