@@ -372,3 +372,54 @@ impl Core {
             .unwrap_or("mcp-server")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit(messages: usize, bytes: usize) -> OutboundLimit {
+        OutboundLimit { messages, bytes }
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_marks_overflow_and_ends_its_receiver() {
+        let (out, mut rx) = Outbound::bounded(limit(2, 1024));
+        assert!(out.send("a".into()));
+        assert!(out.send("b".into()));
+        assert_eq!((out.queued_messages(), out.queued_bytes()), (2, 2));
+        assert!(!out.send("c".into()), "a third message overflows");
+        assert!(out.overflowed().is_cancelled());
+        assert!(out.is_closed());
+        assert!(
+            !out.send("d".into()),
+            "an overflowed queue takes nothing more"
+        );
+        assert_eq!(rx.recv().await, None, "the receiver ends at once");
+    }
+
+    #[tokio::test]
+    async fn the_byte_bound_counts_but_a_lone_big_message_passes() {
+        let (out, mut rx) = Outbound::bounded(limit(100, 10));
+        assert!(out.send("x".repeat(50)), "alone, a big message passes");
+        assert!(!out.send("y".into()), "behind it, nothing fits");
+        let (out, mut rx2) = Outbound::bounded(limit(100, 10));
+        assert!(out.send("12345".into()));
+        assert_eq!(rx2.recv().await.as_deref(), Some("12345"));
+        assert_eq!(out.queued_bytes(), 0, "received messages are uncounted");
+        assert!(out.send("1234567890".into()));
+        drop(out);
+        assert_eq!(rx2.recv().await.as_deref(), Some("1234567890"));
+        assert_eq!(rx2.recv().await, None, "all senders gone");
+        assert_eq!(rx.recv().await, None);
+    }
+
+    #[tokio::test]
+    async fn a_shared_token_learns_of_the_overflow() {
+        let connection = CancellationToken::new();
+        let (out, _rx) = Outbound::bounded_with(limit(1, 1024), connection.clone());
+        assert!(out.send("a".into()));
+        assert!(!connection.is_cancelled());
+        assert!(!out.send("b".into()));
+        assert!(connection.is_cancelled(), "the connection is told to close");
+    }
+}

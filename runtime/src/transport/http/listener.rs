@@ -39,9 +39,6 @@ pub(crate) struct Limits {
     pub grace: Duration,
 }
 
-/// Live connections, for tests and metrics.
-static OPEN_CONNECTIONS: AtomicUsize = AtomicUsize::new(0);
-
 /// What one connection is doing, seen from its socket and its requests.
 struct Activity {
     epoch: Instant,
@@ -185,22 +182,6 @@ impl AsyncWrite for Tracked {
     }
 }
 
-/// Counts a connection while it lives.
-struct Open;
-
-impl Open {
-    fn new() -> Open {
-        OPEN_CONNECTIONS.fetch_add(1, Ordering::AcqRel);
-        Open
-    }
-}
-
-impl Drop for Open {
-    fn drop(&mut self) {
-        OPEN_CONNECTIONS.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
 /// Serves `app` on `listener` until `stop` is cancelled; then lets the
 /// connections finish for up to `limits.grace`.
 pub(crate) async fn serve(
@@ -297,7 +278,6 @@ pub(crate) async fn serve(
         let (stop, force) = (stop.clone(), force.clone());
         tracker.spawn(async move {
             let _permit = permit;
-            let _open = Open::new();
             tokio::pin!(connection);
             let mut tick = tokio::time::interval(period);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -346,9 +326,4 @@ fn open_files_limit() -> Option<usize> {
     let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
     let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
     line.split_whitespace().nth(3)?.parse().ok()
-}
-
-/// HTTP connections open now, in this process (for tests and metrics).
-pub fn open_connections() -> usize {
-    OPEN_CONNECTIONS.load(Ordering::Acquire)
 }

@@ -40,7 +40,6 @@ mod sse;
 pub(crate) mod streamable;
 
 pub use event_store::{EventStore, MemoryEventStore};
-pub use listener::open_connections;
 
 /// The axum version the transport is built on, for custom routes:
 /// `.route("/health", mcp_runtime::transport::http::axum::routing::get(|| async { "ok" }))`.
