@@ -63,11 +63,17 @@ impl Running {
 /// buffers, so a reader that stops reading is noticed after kilobytes, not
 /// megabytes.
 async fn start(config: HttpConfig) -> Running {
-    let service: Service = Server::new("hardening")
+    serve_on_loopback(config, |server| server).await
+}
+
+/// [`start`] with more on the server (auth).
+async fn serve_on_loopback(config: HttpConfig, extra: impl FnOnce(Server) -> Server) -> Running {
+    let server = Server::new("hardening")
         .tool("echo", echo)
         .description("Echo")
         .tool("nap", nap)
-        .description("Takes two seconds")
+        .description("Takes two seconds");
+    let service: Service = extra(server)
         .build_with(Settings::defaults())
         .expect("the test server builds");
     let handle = service.handle();
@@ -487,4 +493,103 @@ async fn sessions_per_principal_are_capped() {
         .expect("DELETE");
     assert_eq!(r.status(), StatusCode::OK);
     initialize(&c, &s.url()).await;
+}
+
+/// Tokens whose text names their subject: `sub-NAME`.
+#[cfg(feature = "auth")]
+struct SubjectTokens;
+
+#[cfg(feature = "auth")]
+impl mcp_runtime::auth::TokenVerifier for SubjectTokens {
+    fn verify<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> futures::future::BoxFuture<
+        'a,
+        Result<mcp_runtime::auth::AccessToken, mcp_runtime::auth::AuthError>,
+    > {
+        Box::pin(async move {
+            match token.strip_prefix("sub-") {
+                Some(name) => Ok(mcp_runtime::auth::AccessToken::from_claims(
+                    json!({"sub": name, "iss": "https://as.example"}),
+                )),
+                None => Err(mcp_runtime::auth::AuthError::Invalid("unknown".into())),
+            }
+        })
+    }
+}
+
+#[cfg(feature = "auth")]
+#[tokio::test]
+async fn with_auth_sessions_are_capped_per_principal_and_never_evicted_across_principals() {
+    use mcp_runtime::auth::{Auth, AuthConfig};
+    use std::sync::Arc;
+    let config = HttpConfig {
+        max_sessions: 4,
+        max_sessions_per_principal: 2,
+        ..HttpConfig::default()
+    };
+    let s = serve_on_loopback(config, |server| {
+        server.auth(Arc::new(Auth::new(
+            AuthConfig::default(),
+            Arc::new(SubjectTokens),
+        )))
+    })
+    .await;
+    let c = Client::new();
+    let open = |token: &'static str| {
+        let (c, url) = (c.clone(), s.url());
+        async move {
+            let r = c
+                .post(&url)
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .header("accept", ACCEPT)
+                .body(initialize_body().to_string())
+                .send()
+                .await
+                .expect("POST");
+            let id = r
+                .headers()
+                .get("mcp-session-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            (r.status(), id)
+        }
+    };
+    // Every caller is on 127.0.0.1: the cap is per principal, not per address.
+    let alice = [open("sub-alice").await, open("sub-alice").await];
+    let (status, _) = open("sub-alice").await;
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "alice's third session"
+    );
+    let bob = [open("sub-bob").await, open("sub-bob").await];
+    for (status, _) in alice.iter().chain(bob.iter()) {
+        assert_eq!(*status, StatusCode::OK);
+    }
+    // The server is full: carol is refused and nobody's session is evicted.
+    let (status, _) = open("sub-carol").await;
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "carol, on a full server"
+    );
+    for (token, sessions) in [("sub-alice", &alice), ("sub-bob", &bob)] {
+        for (_, id) in sessions {
+            let r = c
+                .post(s.url())
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .header("accept", ACCEPT)
+                .header("mcp-session-id", id.as_deref().expect("a session id"))
+                .header("mcp-protocol-version", "2025-11-25")
+                .body(json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}).to_string())
+                .send()
+                .await
+                .expect("POST");
+            assert_eq!(r.status(), StatusCode::OK, "{token}'s session was evicted");
+        }
+    }
 }
