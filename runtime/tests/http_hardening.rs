@@ -72,7 +72,11 @@ async fn serve_on_loopback(config: HttpConfig, extra: impl FnOnce(Server) -> Ser
         .tool("echo", echo)
         .description("Echo")
         .tool("nap", nap)
-        .description("Takes two seconds");
+        .description("Takes two seconds")
+        .route(
+            "/upload",
+            axum::routing::post(|body: String| async move { body.len().to_string() }),
+        );
     let service: Service = extra(server)
         .build_with(Settings::defaults())
         .expect("the test server builds");
@@ -393,6 +397,26 @@ async fn half_sent_body_is_answered_408_and_closed() {
     let text = String::from_utf8_lossy(&seen);
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     assert!(text.contains("\"error\""), "a JSON-RPC error body: {text}");
+}
+
+#[tokio::test]
+async fn half_sent_body_to_a_custom_route_is_cut_off() {
+    let s = start(timeouts(60, 1, 60)).await;
+    let mut slow = TcpStream::connect(s.addr).await.expect("connect");
+    slow.write_all(
+        format!(
+            "POST /upload HTTP/1.1\r\nHost: {}\r\nContent-Length: 100\r\n\r\nhalf",
+            s.addr
+        )
+        .as_bytes(),
+    )
+    .await
+    .expect("write");
+    let seen = closed_by_server(&mut slow, DEADLINE)
+        .await
+        .expect("a half-sent body to a custom route kept its connection open");
+    let text = String::from_utf8_lossy(&seen);
+    assert!(text.starts_with("HTTP/1.1 4"), "{text}");
 }
 
 #[tokio::test]

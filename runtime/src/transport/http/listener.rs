@@ -3,8 +3,9 @@
 //! HTTP/1 (`TCP_NODELAY` on), closes those that take too long to send a
 //! request head (`MCP_HTTP_HEADER_TIMEOUT_SECS`, counted from the accept or
 //! from the first byte after an idle spell) or sit idle between requests
-//! (`MCP_HTTP_IDLE_TIMEOUT_SECS`), closes a connection whose stream
-//! overflowed ([`ConnectionCloser`]), and shuts down gracefully.
+//! (`MCP_HTTP_IDLE_TIMEOUT_SECS`), fails a request body that takes longer
+//! than `MCP_HTTP_BODY_TIMEOUT_SECS` ([`BodyTimeout`]), closes a connection
+//! whose stream overflowed ([`ConnectionCloser`]), and shuts down gracefully.
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -14,6 +15,7 @@ use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::convert::Infallible;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -30,10 +32,50 @@ use tokio_util::task::TaskTracker;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ConnectionCloser(pub CancellationToken);
 
+/// Why a request body could not be read: it did not arrive in time.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive within MCP_HTTP_BODY_TIMEOUT_SECS")]
+pub(crate) struct BodyTimeout;
+
+/// A request body that must be complete by a deadline (set when its head
+/// arrived), whoever reads it: the MCP endpoints or a custom route.
+struct Deadline {
+    inner: Incoming,
+    expires: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl hyper::body::Body for Deadline {
+    type Data = axum::body::Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let this = self.get_mut();
+        if let Poll::Ready(frame) = Pin::new(&mut this.inner).poll_frame(cx) {
+            return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
+        }
+        match this.expires.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Some(Err(BodyTimeout.into()))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
 /// The listener's limits.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Limits {
     pub header_timeout: Duration,
+    pub body_timeout: Duration,
     pub idle_timeout: Duration,
     pub max_connections: usize,
     pub grace: Duration,
@@ -255,6 +297,8 @@ pub(crate) async fn serve(
                     .extensions_mut()
                     .insert(ConnectionCloser(closer.clone()));
                 request.extensions_mut().insert(ConnectInfo(peer));
+                let expires = Box::pin(tokio::time::sleep(limits.body_timeout));
+                let request = request.map(|inner| Body::new(Deadline { inner, expires }));
                 let served = hyper::service::Service::call(&inner, request);
                 async move {
                     let response: Response<Body> = match served.await {

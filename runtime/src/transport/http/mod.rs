@@ -90,7 +90,8 @@ pub struct HttpConfig {
     /// idle spell between requests (default 10).
     pub header_timeout: Duration,
     /// `MCP_HTTP_BODY_TIMEOUT_SECS`: a request body must be complete within
-    /// this long of its head (default 30); else 408.
+    /// this long of its head (default 30); else the MCP endpoints answer 408
+    /// and a custom route's body read fails.
     pub body_timeout: Duration,
     /// `MCP_HTTP_IDLE_TIMEOUT_SECS`: a connection with no request in
     /// progress and nothing received for this long is closed (default 60).
@@ -504,6 +505,7 @@ pub async fn serve_listener(
     }
     let limits = listener::Limits {
         header_timeout: config.header_timeout,
+        body_timeout: config.body_timeout,
         idle_timeout: config.idle_timeout,
         max_connections: config.max_connections,
         grace: config.shutdown_grace,

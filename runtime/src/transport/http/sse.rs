@@ -236,7 +236,7 @@ pub(crate) async fn message(
         return r;
     }
     let limit = app.core.settings.max_message_bytes;
-    let bytes = match read_body(body, &headers, limit, app.config.body_timeout).await {
+    let bytes = match read_body(body, &headers, limit).await {
         Ok(b) => b,
         Err(r) => return r,
     };

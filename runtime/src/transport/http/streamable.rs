@@ -4,7 +4,7 @@
 #![allow(clippy::result_large_err)]
 
 use super::headers::{self, PROTOCOL_VERSION, SESSION_ID};
-use super::listener::ConnectionCloser;
+use super::listener::{BodyTimeout, ConnectionCloser};
 use super::reply::{answer, error_response, sse_response, Answer};
 use super::session_store::{Busy, Full};
 use super::App;
@@ -20,7 +20,6 @@ use futures::{FutureExt, StreamExt};
 use serde_json::{json, Map, Value};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// `-32001`: the session is unknown or has ended (as the official SDKs say it).
@@ -193,13 +192,12 @@ pub(crate) async fn handle(
     }
 }
 
-/// Reads the body, refusing one larger than the limit or slower than
-/// `timeout` (`MCP_HTTP_BODY_TIMEOUT_SECS`: 408).
+/// Reads the body, refusing one larger than the limit (413) or slower than
+/// `MCP_HTTP_BODY_TIMEOUT_SECS` (408; the listener sets the deadline).
 pub(crate) async fn read_body(
     body: Body,
     headers: &HeaderMap,
     limit: usize,
-    timeout: Duration,
 ) -> Result<axum::body::Bytes, Response> {
     let too_large = |n: Option<u64>| {
         let size = n
@@ -214,23 +212,30 @@ pub(crate) async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large(declared));
     }
-    let read = match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
-        Ok(read) => read,
-        Err(_) => {
-            return Err(bad(
-                StatusCode::REQUEST_TIMEOUT,
-                "Request Timeout: the body did not arrive in time (MCP_HTTP_BODY_TIMEOUT_SECS)",
-            ))
-        }
-    };
-    match read {
+    match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => Ok(bytes),
+        Err(e) if is_body_timeout(&e) => Err(bad(
+            StatusCode::REQUEST_TIMEOUT,
+            "Request Timeout: the body did not arrive in time (MCP_HTTP_BODY_TIMEOUT_SECS)",
+        )),
         Err(e) if e.to_string().contains("length limit") => Err(too_large(None)),
         Err(e) => Err(bad(
             StatusCode::BAD_REQUEST,
             format!("Bad request: the body could not be read ({e})"),
         )),
     }
+}
+
+/// Whether a body failed because the listener's deadline passed.
+fn is_body_timeout(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<BodyTimeout>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// Checks the `Content-Type` of a POST: JSON or none.
@@ -267,7 +272,7 @@ async fn post(app: Arc<App>, headers: HeaderMap, body: Body, conn: Connection) -
         );
     }
     let limit = app.core.settings.max_message_bytes;
-    let bytes = match read_body(body, &headers, limit, app.config.body_timeout).await {
+    let bytes = match read_body(body, &headers, limit).await {
         Ok(b) => b,
         Err(r) => return r,
     };
