@@ -132,7 +132,7 @@ pub struct Settings {
     /// `MCP_STATELESS_HTTP`: serve legacy HTTP requests without sessions (default false).
     pub stateless_http: bool,
     /// `MCP_SHUTDOWN_GRACE_SECS`: how long requests in flight may run after
-    /// SIGTERM or Ctrl-C (default 10).
+    /// SIGTERM or Ctrl-C, or after stdin closes on stdio (default 10).
     pub shutdown_grace: Duration,
     /// `MCP_SSE_KEEP_ALIVE_SECS`: the interval of keep-alive comments on SSE streams (default 15).
     pub sse_keep_alive: Duration,
@@ -147,6 +147,10 @@ pub struct Settings {
     /// keeps its signing key (default `.mcp-dev-auth.key` in the working
     /// directory, made with mode 0600).
     pub auth_dev_key_file: String,
+    /// `MCP_MAX_INFLIGHT_REQUESTS`: requests one stdio connection serves at
+    /// once (default 64); past it the server stops reading stdin until one
+    /// ends, so a client that floods it waits instead of growing memory.
+    pub max_inflight_requests: usize,
     /// Where each value came from, by environment variable name.
     pub sources: Vec<(&'static str, Source)>,
 }
@@ -381,12 +385,21 @@ impl Settings {
             },
             auth_dev,
             auth_dev_key_file,
+            max_inflight_requests: parse(
+                "MCP_MAX_INFLIGHT_REQUESTS",
+                get("MCP_MAX_INFLIGHT_REQUESTS"),
+                64usize,
+            )?,
             sources: Vec::new(),
         };
         for (var, zero) in [
             ("MCP_PAGE_SIZE", settings.page_size == 0),
             ("MCP_MAX_SESSIONS", settings.max_sessions == 0),
             ("MCP_SSE_KEEP_ALIVE_SECS", settings.sse_keep_alive.is_zero()),
+            (
+                "MCP_MAX_INFLIGHT_REQUESTS",
+                settings.max_inflight_requests == 0,
+            ),
         ] {
             if zero {
                 return Err(Error::Setting {
