@@ -8,7 +8,7 @@
 //! The process's own stdin and stdout are read and written by blocking
 //! threads (tokio's stdio would hop to its blocking pool on every read and
 //! write); any other reader and writer (pipes, sockets, tests) is served
-//! with async I/O. Both share [`Connection`].
+//! with async I/O. Both share `Connection`.
 
 use crate::dispatch::{Core, Outbound, Session};
 use crate::protocol::jsonrpc::{self, ErrorObject, Message, Notification, Request, RequestId};
