@@ -351,6 +351,11 @@ fn exercise(project: &Path, target: &Path, transport: &str, first: bool) {
     dev.wait("restarted", wait, |d| d["generation"] == 1);
     dev.initialize(1);
     assert_eq!(dev.hello(2), (1, "Hello, Ada!".to_string()));
+    // The page loads again (a reload, a second tab) and initializes again:
+    // the same server process keeps answering (over stdio the bridge answers
+    // the repeated handshake, since the server refuses a second one).
+    dev.initialize(11);
+    assert_eq!(dev.hello(12), (1, "Hello, Ada!".to_string()));
 
     // An edit: rebuilt, restarted, answers with the new text.
     let howdy = original.replace("\"Hello, {}!\"", "\"Howdy, {}!\"");

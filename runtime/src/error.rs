@@ -5,7 +5,10 @@
 use std::fmt;
 
 /// Why a server could not start or stopped with a failure.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` is its message (see the impl), so `fn main() -> Result<(),
+/// mcp_runtime::Error>` prints a sentence, not a struct.
+#[derive(thiserror::Error)]
 pub enum Error {
     /// A setting had a value that cannot be used.
     #[error("invalid setting {name}={value:?}: {reason}")]
@@ -30,9 +33,69 @@ pub enum Error {
     /// The builder was used out of order.
     #[error("{0}")]
     Builder(String),
-    /// Reading or writing the transport failed.
-    #[error("transport I/O failed: {0}")]
+    /// Reading or writing the transport failed, or its listener could not
+    /// be bound.
+    #[error("{}", describe_io(.0))]
     Io(#[from] std::io::Error),
+}
+
+/// The message of an I/O failure, with what to do when the kind tells.
+fn describe_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::AddrInUse => format!(
+            "{e}: another program is listening on this port; stop it, or choose another port with --port or MCP_PORT"
+        ),
+        ErrorKind::AddrNotAvailable => format!(
+            "{e}: no network interface of this machine has this address; choose another with --host or MCP_HOST (127.0.0.1 for this machine only, 0.0.0.0 for all)"
+        ),
+        ErrorKind::PermissionDenied if e.to_string().contains("cannot listen") => format!(
+            "{e}: ports below 1024 need privileges; choose a port from 1024 up with --port or MCP_PORT"
+        ),
+        _ => format!("transport I/O failed: {e}"),
+    }
+}
+
+/// The message and the causes not already in it, one sentence: `main`
+/// returning `Err` prints an error with `Debug`, and a person reads it, so
+/// it says what went wrong and what to do rather than showing the enum
+/// (`Io(Custom { kind: AddrInUse, .. })`). `{:#?}` shows the structure.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            return match self {
+                Error::Setting {
+                    name,
+                    value,
+                    reason,
+                } => f
+                    .debug_struct("Setting")
+                    .field("name", name)
+                    .field("value", value)
+                    .field("reason", reason)
+                    .finish(),
+                Error::Registration { kind, name, reason } => f
+                    .debug_struct("Registration")
+                    .field("kind", kind)
+                    .field("name", name)
+                    .field("reason", reason)
+                    .finish(),
+                Error::Builder(m) => f.debug_tuple("Builder").field(m).finish(),
+                Error::Io(e) => f.debug_tuple("Io").field(e).finish(),
+            };
+        }
+        let message = self.to_string();
+        f.write_str(&message)?;
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            let text = c.to_string();
+            if !message.contains(&text) {
+                write!(f, ": {text}")?;
+            }
+            cause = c.source();
+        }
+        Ok(())
+    }
 }
 
 /// An error a tool returns: its message becomes the text of an `isError`

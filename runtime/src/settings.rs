@@ -130,8 +130,10 @@ pub struct Settings {
     /// `MCP_MAX_SUBSCRIPTIONS_PER_SESSION`: resources one legacy session may
     /// subscribe to, and URIs one `subscriptions/listen` may name (default 100).
     pub max_subscriptions_per_session: usize,
-    /// `MCP_MAX_REQUESTS_IN_FLIGHT`: requests of one session served at once;
-    /// more are refused with `-32600` (default 1000).
+    /// `MCP_MAX_REQUESTS_IN_FLIGHT`: requests of one session served at once
+    /// (default 100). Over stdio (one connection, one session) the server
+    /// stops reading stdin until one ends, so a flooding client waits instead
+    /// of growing memory; over HTTP more are refused with `-32600`.
     pub max_requests_in_flight: usize,
     /// `MCP_TOOL_TIMEOUT_SECS`: how long a tool, resource or prompt handler
     /// may run before it is dropped and the client told it timed out
@@ -169,7 +171,7 @@ pub struct Settings {
     /// `MCP_STATELESS_HTTP`: serve legacy HTTP requests without sessions (default false).
     pub stateless_http: bool,
     /// `MCP_SHUTDOWN_GRACE_SECS`: how long requests in flight may run after
-    /// SIGTERM or Ctrl-C (default 10).
+    /// SIGTERM or Ctrl-C, or after stdin closes on stdio (default 10).
     pub shutdown_grace: Duration,
     /// `MCP_SSE_KEEP_ALIVE_SECS`: the interval of keep-alive comments on SSE streams (default 15).
     pub sse_keep_alive: Duration,
@@ -427,7 +429,7 @@ impl Settings {
             max_requests_in_flight: parse(
                 "MCP_MAX_REQUESTS_IN_FLIGHT",
                 get("MCP_MAX_REQUESTS_IN_FLIGHT"),
-                1000usize,
+                100usize,
             )?,
             tool_timeout: match parse(
                 "MCP_TOOL_TIMEOUT_SECS",

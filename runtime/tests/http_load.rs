@@ -16,7 +16,8 @@
 //! `cargo test -p mcp-runtime --test http_load -- --ignored --nocapture`.
 //! `MCP_LOAD_SECS` shortens it for a trial run. The server is the bench
 //! example of this target directory (built first), or
-//! `MCP_SOAK_SERVER`.
+//! `MCP_SOAK_SERVER`. Linux only (it reads `/proc`).
+#![cfg(target_os = "linux")]
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

@@ -82,12 +82,30 @@ pub fn emit_message(hub: &Hub, generation: u64, message: Value) {
 }
 
 /// The stdio bridge: a writer task for stdin, a reader task for stdout.
+///
+/// One server process is one MCP session, and the server refuses a second
+/// `initialize` on it. A page that loads again (a reload, a second tab) does
+/// initialize again, so the bridge answers every `initialize` after the first
+/// with the server's own first answer (and keeps the repeated
+/// `notifications/initialized` from the server).
 pub fn stdio(generation: u64, stdin: ChildStdin, stdout: ChildStdout, hub: Arc<Hub>) -> Bridge {
     let (sender, mut receiver) = mpsc::unbounded_channel::<Value>();
     let tasks = CancellationToken::new();
+    let session = Arc::new(Mutex::new(Handshake::default()));
     let mut stdin = stdin;
+    let (writer_hub, writer_session) = (hub.clone(), session.clone());
     tokio::spawn(tasks.clone().run_until_cancelled_owned(async move {
         while let Some(message) = receiver.recv().await {
+            let answered = lock(&writer_session).intercept(&message);
+            if let Some(reply) = answered {
+                emit_message(&writer_hub, generation, reply);
+                continue;
+            }
+            if message.get("method").and_then(Value::as_str) == Some("notifications/initialized")
+                && lock(&writer_session).swallow_initialized()
+            {
+                continue;
+            }
             let mut line = message.to_string();
             line.push('\n');
             if stdin.write_all(line.as_bytes()).await.is_err() || stdin.flush().await.is_err() {
@@ -101,13 +119,74 @@ pub fn stdio(generation: u64, stdin: ChildStdin, stdout: ChildStdout, hub: Arc<H
             .clone()
             .run_until_cancelled_owned(each_line(stdout, move |line| {
                 match serde_json::from_str::<Value>(&line) {
-                    Ok(message) => emit_message(&hub, generation, message),
+                    Ok(message) => {
+                        lock(&session).observe(&message);
+                        emit_message(&hub, generation, message)
+                    }
                     // Not JSON-RPC: show it rather than lose it.
                     Err(_) => hub.emit("stderr", json!({ "line": line })),
                 }
             })),
     );
     Bridge::new(generation, sender, tasks)
+}
+
+fn lock(handshake: &Mutex<Handshake>) -> std::sync::MutexGuard<'_, Handshake> {
+    handshake.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The stdio server's one handshake: the id of the first `initialize` sent to
+/// it and, once it answered, its result, which later pages are given.
+#[derive(Debug, Default)]
+struct Handshake {
+    first_id: Option<Value>,
+    result: Option<Value>,
+    initialized_to_swallow: usize,
+}
+
+impl Handshake {
+    /// For a page's `initialize` after the server's first answer, the reply
+    /// to give the page instead of sending it on.
+    fn intercept(&mut self, message: &Value) -> Option<Value> {
+        if message.get("method").and_then(Value::as_str) != Some("initialize") {
+            return None;
+        }
+        let id = message.get("id")?;
+        match &self.result {
+            Some(result) => {
+                self.initialized_to_swallow += 1;
+                Some(json!({ "jsonrpc": "2.0", "id": id, "result": result }))
+            }
+            None => {
+                self.first_id.get_or_insert_with(|| id.clone());
+                None
+            }
+        }
+    }
+
+    /// Whether this `notifications/initialized` follows an answered-here
+    /// `initialize` (the server had its own already).
+    fn swallow_initialized(&mut self) -> bool {
+        if self.initialized_to_swallow == 0 {
+            return false;
+        }
+        self.initialized_to_swallow -= 1;
+        true
+    }
+
+    /// Keeps the server's answer to the first `initialize`.
+    fn observe(&mut self, message: &Value) {
+        if self.result.is_some() || self.first_id.is_none() {
+            return;
+        }
+        if message.get("id") == self.first_id.as_ref() {
+            match message.get("result") {
+                Some(result) => self.result = Some(result.clone()),
+                // Refused: the next page's initialize goes to the server again.
+                None => self.first_id = None,
+            }
+        }
+    }
 }
 
 /// Forwards the lines of a server's output stream as `stderr` events (and to
@@ -163,5 +242,35 @@ mod tests {
         link.set(None);
         assert!(tasks.is_cancelled());
         assert_eq!(link.send(json!({})), Err(NoServer));
+    }
+
+    #[test]
+    fn a_second_initialize_is_answered_with_the_servers_first_answer() {
+        let mut handshake = Handshake::default();
+        let initialize = |id: i64| json!({"jsonrpc": "2.0", "id": id, "method": "initialize"});
+        let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+        // The first goes to the server, and so does its notification.
+        assert_eq!(handshake.intercept(&initialize(1)), None);
+        assert!(!handshake.swallow_initialized());
+        handshake.observe(&json!({"jsonrpc": "2.0", "id": 1, "result": {"protocolVersion": "x"}}));
+        // A reloaded page gets the same result under its own id.
+        assert_eq!(
+            handshake.intercept(&initialize(7)),
+            Some(json!({"jsonrpc": "2.0", "id": 7, "result": {"protocolVersion": "x"}}))
+        );
+        assert!(handshake.swallow_initialized());
+        assert!(!handshake.swallow_initialized());
+        assert_eq!(handshake.intercept(&initialized), None);
+    }
+
+    #[test]
+    fn a_refused_first_initialize_lets_the_next_one_through() {
+        let mut handshake = Handshake::default();
+        let initialize = |id: i64| json!({"jsonrpc": "2.0", "id": id, "method": "initialize"});
+        assert_eq!(handshake.intercept(&initialize(1)), None);
+        handshake.observe(
+            &json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32602, "message": "no"}}),
+        );
+        assert_eq!(handshake.intercept(&initialize(2)), None);
     }
 }

@@ -300,7 +300,10 @@ pub trait TokenVerifier: Send + Sync + 'static {
 }
 
 /// The JSON-RPC error code of a request refused for its token (HTTP 401).
-pub const UNAUTHORIZED_CODE: i64 = -32001;
+/// Not -32001: the official TypeScript SDK answers an unknown
+/// `Mcp-Session-Id` with -32001 ("Session not found"), and so does this
+/// runtime; clients act on the HTTP status (401 starts authorization).
+pub const UNAUTHORIZED_CODE: i64 = -32004;
 /// The JSON-RPC error code of a request whose token lacks scopes (HTTP 403);
 /// its `data` has `"error": "insufficient_scope"` (and `"scope"`, the scopes
 /// needed, when dispatch refuses a tool, resource or prompt).

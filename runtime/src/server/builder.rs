@@ -302,6 +302,8 @@ impl Server {
 
     /// Serves the transport chosen by `--transport`/`--host`/`--port`, else
     /// `MCP_TRANSPORT`/`MCP_HOST`/`MCP_PORT`, else stdio; logs go to stderr.
+    /// On stdio, see [`Service::serve_stdio`] for what happens to stdout and
+    /// to handlers still running after stdin closes.
     pub async fn run(self) -> Result<(), Error> {
         // A `.env` in the working directory fills variables not already set.
         let _ = dotenvy::dotenv();

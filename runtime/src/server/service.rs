@@ -54,7 +54,12 @@ impl Service {
         }
     }
 
-    /// Serves stdin/stdout until stdin ends.
+    /// Serves stdin/stdout until stdin ends. On Unix the process's stdout
+    /// is kept for JSON-RPC and fd 1 is pointed at stderr, so `println!`
+    /// goes to the log. Requests still running `MCP_SHUTDOWN_GRACE_SECS`
+    /// after stdin closed end the process (`std::process::exit(0)`): a sync
+    /// handler's thread cannot be stopped, and the tokio runtime would wait
+    /// for it forever when dropped.
     pub async fn serve_stdio(&self) -> Result<(), Error> {
         stdio::serve_process_stdio(self.core.clone()).await
     }

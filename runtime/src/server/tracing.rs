@@ -5,6 +5,8 @@ use crate::settings::Settings;
 
 /// Logs to stderr at `MCP_LOG_LEVEL` (debug with `MCP_DEBUG`), or as
 /// `RUST_LOG` says when it is set; a subscriber already installed stays.
+/// Colours only when stderr is a terminal: a host that captures the log
+/// (Claude Desktop, a file, `docker logs`) gets plain text.
 pub(super) fn init(settings: &Settings) {
     use tracing_subscriber::filter::LevelFilter;
     let level = match settings.log_level.to_ascii_lowercase().as_str() {
@@ -18,6 +20,7 @@ pub(super) fn init(settings: &Settings) {
     };
     let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false);
     // RUST_LOG's directives need the regex-based EnvFilter; a plain level
     // does not, which keeps start-up small.

@@ -22,8 +22,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
-/// `-32001`: the session is unknown or has ended (as the official SDKs say it).
+/// `-32001`: the session is unknown or has ended (with HTTP 404), the code
+/// of the official TypeScript SDK; no other refusal uses it.
 pub(crate) const SESSION_NOT_FOUND: i64 = -32001;
+const _: () = assert!(SESSION_NOT_FOUND != crate::auth::UNAUTHORIZED_CODE);
 /// `-32000`: the server cannot take the request now.
 pub(crate) const SERVER_BUSY: i64 = -32000;
 
