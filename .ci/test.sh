@@ -79,6 +79,9 @@ wait "$SERVER" 2>/dev/null || true
 echo "== soak: 200 clients opening and abandoning legacy sessions for 60 s, memory must stay flat"
 cargo test -p mcp-runtime --test http_soak -- --ignored --nocapture
 
+echo "== load: 200 slow or idle connections and a non-reading SSE client for 30 s (a normal client answered throughout, RSS under 2x); 320 silent sockets under a 300 fd limit"
+cargo test -p mcp-runtime --test http_load -- --ignored --nocapture
+
 echo "== auth: the FAQ example with MCP_AUTH_* serves protected resource metadata and refuses calls without a token"
 P=$(free_port)
 MCP_AUTH_RESOURCE_URL="http://127.0.0.1:$P/mcp" MCP_AUTH_ISSUER_URL="http://127.0.0.1:9/" \

@@ -140,6 +140,32 @@ pub struct Settings {
     /// (default 300; `None` when set to 0, no limit). A tool's own
     /// `.timeout()` wins.
     pub tool_timeout: Option<Duration>,
+    // -- HTTP hardening (issue 12): outbound bounds, listener timeouts, session caps.
+    /// `MCP_MAX_OUTBOUND_QUEUE`: messages queued for one peer (a session's
+    /// stream, a request's stream, stdio) before it counts as not reading and
+    /// is disconnected (default 1000).
+    pub max_outbound_queue: usize,
+    /// `MCP_MAX_OUTBOUND_QUEUE_BYTES`: bytes queued for one peer before it is
+    /// disconnected (default 4 MiB; one larger message alone still passes).
+    pub max_outbound_queue_bytes: usize,
+    /// `MCP_MAX_SESSIONS_PER_PRINCIPAL`: legacy HTTP sessions one principal
+    /// may hold (default 100). Without auth every caller from one IP address
+    /// counts as one principal.
+    pub max_sessions_per_principal: usize,
+    /// `MCP_HTTP_HEADER_TIMEOUT_SECS`: a connection must send a whole request
+    /// head within this long of opening, or of its first byte after an idle
+    /// spell between requests (default 10).
+    pub http_header_timeout: Duration,
+    /// `MCP_HTTP_BODY_TIMEOUT_SECS`: a request body must arrive within this
+    /// long once its head has (default 30); else 408.
+    pub http_body_timeout: Duration,
+    /// `MCP_HTTP_IDLE_TIMEOUT_SECS`: a kept-alive connection with no request
+    /// in progress and nothing received for this long is closed (default 60).
+    pub http_idle_timeout: Duration,
+    /// `MCP_MAX_CONNECTIONS`: HTTP connections served at once; more wait in
+    /// the listen backlog (default 1000; never more than `ulimit -n` less 64).
+    pub max_connections: usize,
+    // -- end of HTTP hardening settings.
     /// `MCP_JSON_RESPONSE`: answer every HTTP POST with JSON, never SSE (default false).
     pub json_response: bool,
     /// `MCP_STATELESS_HTTP`: serve legacy HTTP requests without sessions (default false).
@@ -413,6 +439,37 @@ impl Settings {
                 0 => None,
                 secs => Some(Duration::from_secs(secs)),
             },
+            max_outbound_queue: parse(
+                "MCP_MAX_OUTBOUND_QUEUE",
+                get("MCP_MAX_OUTBOUND_QUEUE"),
+                1000usize,
+            )?,
+            max_outbound_queue_bytes: parse(
+                "MCP_MAX_OUTBOUND_QUEUE_BYTES",
+                get("MCP_MAX_OUTBOUND_QUEUE_BYTES"),
+                4 * 1024 * 1024usize,
+            )?,
+            max_sessions_per_principal: parse(
+                "MCP_MAX_SESSIONS_PER_PRINCIPAL",
+                get("MCP_MAX_SESSIONS_PER_PRINCIPAL"),
+                100usize,
+            )?,
+            http_header_timeout: Duration::from_secs(parse(
+                "MCP_HTTP_HEADER_TIMEOUT_SECS",
+                get("MCP_HTTP_HEADER_TIMEOUT_SECS"),
+                10u64,
+            )?),
+            http_body_timeout: Duration::from_secs(parse(
+                "MCP_HTTP_BODY_TIMEOUT_SECS",
+                get("MCP_HTTP_BODY_TIMEOUT_SECS"),
+                30u64,
+            )?),
+            http_idle_timeout: Duration::from_secs(parse(
+                "MCP_HTTP_IDLE_TIMEOUT_SECS",
+                get("MCP_HTTP_IDLE_TIMEOUT_SECS"),
+                60u64,
+            )?),
+            max_connections: parse("MCP_MAX_CONNECTIONS", get("MCP_MAX_CONNECTIONS"), 1000usize)?,
             json_response: parse("MCP_JSON_RESPONSE", get("MCP_JSON_RESPONSE"), false)?,
             stateless_http: parse("MCP_STATELESS_HTTP", get("MCP_STATELESS_HTTP"), false)?,
             shutdown_grace: Duration::from_secs(parse(
@@ -447,6 +504,28 @@ impl Settings {
                 settings.max_requests_in_flight == 0,
             ),
             ("MCP_SSE_KEEP_ALIVE_SECS", settings.sse_keep_alive.is_zero()),
+            ("MCP_MAX_OUTBOUND_QUEUE", settings.max_outbound_queue == 0),
+            (
+                "MCP_MAX_OUTBOUND_QUEUE_BYTES",
+                settings.max_outbound_queue_bytes == 0,
+            ),
+            (
+                "MCP_MAX_SESSIONS_PER_PRINCIPAL",
+                settings.max_sessions_per_principal == 0,
+            ),
+            (
+                "MCP_HTTP_HEADER_TIMEOUT_SECS",
+                settings.http_header_timeout.is_zero(),
+            ),
+            (
+                "MCP_HTTP_BODY_TIMEOUT_SECS",
+                settings.http_body_timeout.is_zero(),
+            ),
+            (
+                "MCP_HTTP_IDLE_TIMEOUT_SECS",
+                settings.http_idle_timeout.is_zero(),
+            ),
+            ("MCP_MAX_CONNECTIONS", settings.max_connections == 0),
         ] {
             if zero {
                 return Err(Error::Setting {

@@ -272,6 +272,16 @@ impl Connection {
     }
 }
 
+/// Whether the client stopped reading: its outbound queue overflowed
+/// (`MCP_MAX_OUTBOUND_QUEUE`), so the connection ends as if input had.
+fn not_reading(out: &Outbound) -> bool {
+    let overflowed = out.overflowed().is_cancelled();
+    if overflowed {
+        tracing::error!("the client does not read stdout (outbound queue full: MCP_MAX_OUTBOUND_QUEUE, MCP_MAX_OUTBOUND_QUEUE_BYTES); ending the connection");
+    }
+    overflowed
+}
+
 /// Serves one connection over any async reader and writer (a pipe, a
 /// socket, an in-memory duplex in tests) until the reader ends.
 pub(crate) async fn serve<R, W>(core: Arc<Core>, reader: R, writer: W) -> Result<(), crate::Error>
@@ -301,7 +311,7 @@ where
     let mut lines = LineReader::new(connection.max);
     loop {
         let line = lines.read_async(&mut reader).await?;
-        if matches!(line, Line::Eof) {
+        if matches!(line, Line::Eof) || not_reading(&out) {
             break;
         }
         match connection.on_line(line, &lines.buf) {
@@ -438,6 +448,7 @@ pub(crate) async fn serve_process_stdio(core: Arc<Core>) -> Result<(), crate::Er
         let outcome = loop {
             let line = match lines.read_blocking(&mut reader) {
                 Ok(Line::Eof) => break Ok(()),
+                Ok(_) if not_reading(&connection.out) => break Ok(()),
                 Ok(line) => line,
                 Err(e) => break Err(e),
             };

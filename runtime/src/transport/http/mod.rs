@@ -32,6 +32,7 @@
 mod event_store;
 mod guard;
 pub(crate) mod headers;
+mod listener;
 mod reply;
 pub(crate) mod session_store;
 #[cfg(feature = "sse")]
@@ -70,10 +71,34 @@ pub(crate) use session_store::SessionStore;
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     /// `MCP_MAX_SESSIONS`: legacy sessions held at once (default 20000). When
-    /// full, the least recently used session with no open stream that has
-    /// been idle for a few seconds makes room; if there is none, the server
-    /// answers 503.
+    /// full, sessions idle past `session_idle_timeout` are ended first; if
+    /// none is, the server answers 503 with `Retry-After` (a live session is
+    /// never evicted to make room for another).
     pub max_sessions: usize,
+    /// `MCP_MAX_SESSIONS_PER_PRINCIPAL`: legacy sessions one principal may
+    /// hold (default 100); more answer 503. Without auth, one principal is
+    /// one client IP address.
+    pub max_sessions_per_principal: usize,
+    /// `MCP_MAX_REQUESTS_IN_FLIGHT`: requests one session may have running
+    /// at once (default 1000); more answer 429 before any work starts.
+    pub max_requests_in_flight: usize,
+    /// `MCP_MAX_OUTBOUND_QUEUE` and `MCP_MAX_OUTBOUND_QUEUE_BYTES`: what may
+    /// wait for one stream's reader; past it the reader is disconnected.
+    pub outbound: crate::dispatch::OutboundLimit,
+    /// `MCP_HTTP_HEADER_TIMEOUT_SECS`: a request head must be complete within
+    /// this long of the connection's opening, or of its first byte after an
+    /// idle spell between requests (default 10).
+    pub header_timeout: Duration,
+    /// `MCP_HTTP_BODY_TIMEOUT_SECS`: a request body must be complete within
+    /// this long of its head (default 30); else the MCP endpoints answer 408
+    /// and a custom route's body read fails.
+    pub body_timeout: Duration,
+    /// `MCP_HTTP_IDLE_TIMEOUT_SECS`: a connection with no request in
+    /// progress and nothing received for this long is closed (default 60).
+    pub idle_timeout: Duration,
+    /// `MCP_MAX_CONNECTIONS`: connections served at once (default 1000, and
+    /// at most the open-file limit less 64); more wait in the listen backlog.
+    pub max_connections: usize,
     /// `MCP_SESSION_IDLE_TIMEOUT_SECS`: a legacy session with no open stream
     /// and no request for this long is ended (default 1800).
     pub session_idle_timeout: Duration,
@@ -110,6 +135,13 @@ impl HttpConfig {
     pub fn from_settings(settings: &Settings) -> HttpConfig {
         HttpConfig {
             max_sessions: settings.max_sessions,
+            max_sessions_per_principal: settings.max_sessions_per_principal,
+            max_requests_in_flight: settings.max_requests_in_flight,
+            outbound: crate::dispatch::OutboundLimit::from_settings(settings),
+            header_timeout: settings.http_header_timeout,
+            body_timeout: settings.http_body_timeout,
+            idle_timeout: settings.http_idle_timeout,
+            max_connections: settings.max_connections,
             session_idle_timeout: settings.session_idle_timeout,
             json_response: settings.json_response,
             stateless: settings.stateless_http,
@@ -275,12 +307,7 @@ pub fn router_with(
     let custom_guard = guard.clone();
     #[cfg(feature = "auth")]
     let dev_guard = guard.clone();
-    let sessions = SessionStore::new(
-        core.clone(),
-        config.max_sessions,
-        config.session_idle_timeout,
-        shutdown.clone(),
-    );
+    let sessions = SessionStore::new(core.clone(), &config, shutdown.clone());
     let (nowhere, _) = Outbound::channel();
     #[cfg(feature = "auth")]
     let (auth, dev_routes) = match (&extras.auth, &extras.dev_auth) {
@@ -465,7 +492,6 @@ pub async fn serve_listener(
     config: HttpConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    use axum::serve::ListenerExt;
     let service = service.into();
     // The development authorization server is named by the bound address.
     #[cfg(feature = "auth")]
@@ -477,15 +503,16 @@ pub async fn serve_listener(
         )
         .map_err(|e| Error::Builder(e.to_string()))?;
     }
+    let limits = listener::Limits {
+        header_timeout: config.header_timeout,
+        body_timeout: config.body_timeout,
+        idle_timeout: config.idle_timeout,
+        max_connections: config.max_connections,
+        grace: config.shutdown_grace,
+    };
     let grace = config.shutdown_grace;
     let stop = CancellationToken::new();
     let app = router_with(service, config, stop.clone());
-    let listener = listener.tap_io(|tcp| {
-        // Nagle's algorithm would hold small SSE frames and answers back.
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
     let trigger = stop.clone();
     tokio::spawn(async move {
         tokio::select! {
@@ -496,20 +523,9 @@ pub async fn serve_listener(
             _ = trigger.cancelled() => {}
         }
     });
-    let drained = stop.clone();
-    let server =
-        axum::serve(listener, app).with_graceful_shutdown(async move { drained.cancelled().await });
-    let bound = async {
-        stop.cancelled().await;
-        tokio::time::sleep(grace).await;
-    };
-    tokio::select! {
-        r = server => r.map_err(Error::Io),
-        _ = bound => {
-            tracing::info!("shutdown grace elapsed; closing the remaining connections");
-            Ok(())
-        }
-    }
+    listener::serve(listener, app, limits, stop)
+        .await
+        .map_err(Error::Io)
 }
 
 /// Completes on SIGTERM or Ctrl-C.

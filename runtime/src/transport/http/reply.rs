@@ -2,7 +2,7 @@
 //! stream that carries what the handler sent (notifications, and in the
 //! legacy era server-to-client requests) before the reply.
 
-use crate::dispatch::Reply;
+use crate::dispatch::{OutboundReceiver, Reply};
 use crate::protocol::jsonrpc::{self, ErrorObject, RequestId};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -13,7 +13,6 @@ use std::convert::Infallible;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::sync::mpsc::UnboundedReceiver;
 use tokio_util::sync::CancellationToken;
 
 /// A JSON body with a status.
@@ -67,7 +66,7 @@ where
 /// runs, then whatever it queued last, then the reply, then ends.
 pub(crate) struct ReplyStream {
     first: Option<String>,
-    rx: Option<UnboundedReceiver<String>>,
+    rx: Option<OutboundReceiver>,
     work: Option<BoxFuture<'static, Option<Reply>>>,
     last: Option<String>,
 }
@@ -125,7 +124,7 @@ pub(crate) struct Answer {
 /// otherwise an SSE stream. Dropping the response drops `work`.
 pub(crate) async fn answer(
     mut work: BoxFuture<'static, Option<Reply>>,
-    rx: UnboundedReceiver<String>,
+    rx: OutboundReceiver,
     how: Answer,
 ) -> Response {
     let mut rx = rx;

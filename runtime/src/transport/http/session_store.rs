@@ -1,19 +1,18 @@
-//! Legacy sessions (`Mcp-Session-Id`): creation with a bound, idle expiry,
-//! the standalone GET stream of each, and one task that fans registry
-//! changes and resource updates out to every session (instead of a task per
-//! session, so abandoned sessions leave nothing behind).
+//! Legacy sessions (`Mcp-Session-Id`): creation with a bound (in all and per
+//! principal; a full store answers 503, it never evicts a live session), idle
+//! expiry, the bounded standalone GET stream of each, and one task that fans
+//! registry changes and resource updates out to every session (instead of a
+//! task per session, so abandoned sessions leave nothing behind).
 
 use super::event_store::{EventStore, MemoryEventStore};
-use crate::dispatch::{Core, Event, Outbound, Session};
+use super::HttpConfig;
+use crate::dispatch::{Core, Event, Outbound, OutboundLimit, OutboundReceiver, Session};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
-
-/// A session idle for less than this is never evicted to make room.
-const EVICT_MIN_IDLE: Duration = Duration::from_secs(5);
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -26,7 +25,9 @@ pub(crate) type StreamEvent = (String, String);
 pub(crate) struct Entry {
     pub id: String,
     pub session: Arc<Session>,
-    standalone: Mutex<Option<mpsc::UnboundedSender<StreamEvent>>>,
+    /// The open GET stream: each item is `event id`, a newline, the message
+    /// (compact JSON holds no raw newline), on a bounded queue.
+    standalone: Mutex<Option<Outbound>>,
     last_seen: AtomicU64,
     streams: AtomicUsize,
     /// Cancelled when the session ends: its streams close.
@@ -34,6 +35,10 @@ pub(crate) struct Entry {
     /// The principal of the access token that opened the session (auth on):
     /// only requests carrying a token for the same principal may use it.
     pub owner: Option<crate::auth::Principal>,
+    /// Whom the session counts against for `MCP_MAX_SESSIONS_PER_PRINCIPAL`.
+    quota: String,
+    /// Bounds the requests running at once (`MCP_MAX_REQUESTS_IN_FLIGHT`).
+    pub inflight: Arc<Semaphore>,
 }
 
 /// Counts an open stream of a session (it is not idle meanwhile).
@@ -52,7 +57,12 @@ impl Drop for StreamGuard {
 }
 
 /// Why a session could not be created.
-pub(crate) struct Full;
+pub(crate) enum Full {
+    /// `MCP_MAX_SESSIONS` sessions are live.
+    Server,
+    /// This principal holds `MCP_MAX_SESSIONS_PER_PRINCIPAL` sessions.
+    Principal,
+}
 
 /// Why the standalone stream could not be opened: another GET stream is open.
 pub(crate) struct Busy;
@@ -62,6 +72,9 @@ pub(crate) struct SessionStore {
     core: Arc<Core>,
     map: Mutex<HashMap<String, Arc<Entry>>>,
     max: usize,
+    per_principal: usize,
+    inflight: usize,
+    outbound: OutboundLimit,
     idle: Duration,
     epoch: Instant,
     events: Arc<dyn EventStore>,
@@ -72,15 +85,17 @@ pub(crate) struct SessionStore {
 impl SessionStore {
     pub(crate) fn new(
         core: Arc<Core>,
-        max: usize,
-        idle: Duration,
+        config: &HttpConfig,
         shutdown: CancellationToken,
     ) -> Arc<SessionStore> {
         Arc::new(SessionStore {
             core,
             map: Mutex::new(HashMap::new()),
-            max,
-            idle,
+            max: config.max_sessions,
+            per_principal: config.max_sessions_per_principal,
+            inflight: config.max_requests_in_flight,
+            outbound: config.outbound,
+            idle: config.session_idle_timeout,
             epoch: Instant::now(),
             events: Arc::new(MemoryEventStore::default()),
             started: AtomicBool::new(false),
@@ -146,27 +161,26 @@ impl SessionStore {
     }
 
     /// Sends a message on a session's standalone stream (kept for replay).
+    /// A stream whose reader lets its queue fill is closed.
     pub(crate) fn push(&self, entry: &Entry, message: String) {
-        let standalone = lock(&entry.standalone);
+        let mut standalone = lock(&entry.standalone);
         let id = self.events.store(&entry.id, &message);
         if let Some(tx) = standalone.as_ref() {
-            let _ = tx.send((id, message));
+            if !tx.send(format!("{id}\n{message}")) {
+                *standalone = None;
+            }
         }
     }
 
     /// Opens the standalone stream, replaying what followed `last_event_id`.
+    /// `overflowed` is cancelled if the reader lets the stream's queue fill
+    /// (the transport passes the token that closes its connection).
     pub(crate) fn attach(
         self: &Arc<Self>,
         entry: &Arc<Entry>,
         last_event_id: Option<&str>,
-    ) -> Result<
-        (
-            Vec<StreamEvent>,
-            mpsc::UnboundedReceiver<StreamEvent>,
-            StreamGuard,
-        ),
-        Busy,
-    > {
+        overflowed: CancellationToken,
+    ) -> Result<(Vec<StreamEvent>, OutboundReceiver, StreamGuard), Busy> {
         let mut standalone = lock(&entry.standalone);
         if standalone.as_ref().is_some_and(|tx| !tx.is_closed()) {
             return Err(Busy);
@@ -177,7 +191,7 @@ impl SessionStore {
             Some((stream, events)) if stream == entry.id => events,
             _ => Vec::new(),
         };
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = Outbound::bounded_with(self.outbound, overflowed);
         *standalone = Some(tx);
         Ok((replay, rx, self.guard(entry)))
     }
@@ -192,19 +206,27 @@ impl SessionStore {
         }
     }
 
-    /// A new session, or `Full`.
+    /// A new session counted against `quota` (its principal, or its
+    /// client's address without auth), or `Full`. Only sessions idle past
+    /// the idle timeout make room; live ones are never evicted.
     pub(crate) fn create(
         self: &Arc<Self>,
         nowhere: &Outbound,
         owner: Option<crate::auth::Principal>,
+        quota: String,
     ) -> Result<Arc<Entry>, Full> {
         self.start();
         let mut map = lock(&self.map);
-        if map.len() >= self.max {
+        let held =
+            |map: &HashMap<String, Arc<Entry>>| map.values().filter(|e| e.quota == quota).count();
+        if map.len() >= self.max || held(&map) >= self.per_principal {
             self.expire_locked(&mut map);
         }
-        if map.len() >= self.max && !self.evict_one(&mut map) {
-            return Err(Full);
+        if map.len() >= self.max {
+            return Err(Full::Server);
+        }
+        if held(&map) >= self.per_principal {
+            return Err(Full::Principal);
         }
         let id = format!("{:032x}", rand::random::<u128>());
         let entry = Arc::new(Entry {
@@ -215,6 +237,8 @@ impl SessionStore {
             streams: AtomicUsize::new(0),
             closed: self.shutdown.child_token(),
             owner,
+            quota,
+            inflight: Arc::new(Semaphore::new(self.inflight)),
         });
         map.insert(id, entry.clone());
         Ok(entry)
@@ -267,27 +291,6 @@ impl SessionStore {
         for e in ended {
             tracing::debug!(session = %e.id, "session expired");
             self.end(&e);
-        }
-    }
-
-    /// Ends the least recently used session without open streams, if it has
-    /// been idle for a while.
-    fn evict_one(&self, map: &mut HashMap<String, Arc<Entry>>) -> bool {
-        let now = self.now_ms();
-        let victim = map
-            .values()
-            .filter(|e| {
-                e.streams.load(Ordering::Relaxed) == 0 && self.idle_for(e, now) >= EVICT_MIN_IDLE
-            })
-            .min_by_key(|e| e.last_seen.load(Ordering::Relaxed))
-            .map(|e| e.id.clone());
-        match victim.and_then(|id| map.remove(&id)) {
-            Some(e) => {
-                tracing::debug!(session = %e.id, "session evicted to make room");
-                self.end(&e);
-                true
-            }
-            None => false,
         }
     }
 }

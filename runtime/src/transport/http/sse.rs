@@ -3,7 +3,11 @@
 //! (`/messages/?session_id=…`); POSTs there are answered 202 and their
 //! replies travel on the stream. The session ends when the stream closes.
 
-use super::streamable::{check_content_type, read_body, SERVER_BUSY, SESSION_NOT_FOUND};
+use super::listener::ConnectionCloser;
+use super::session_store::Full;
+use super::streamable::{
+    check_content_type, full, read_body, too_many_in_flight, Connection, SESSION_NOT_FOUND,
+};
 use super::{error_response, join_path, sse_response, App};
 use crate::dispatch::{Outbound, Session};
 use crate::protocol::jsonrpc::{ErrorObject, Message};
@@ -14,7 +18,9 @@ use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 struct SseSession {
@@ -22,6 +28,12 @@ struct SseSession {
     sink: Outbound,
     /// The principal of the token that opened it (auth on).
     owner: Option<crate::auth::Principal>,
+    /// Whom it counts against for `MCP_MAX_SESSIONS_PER_PRINCIPAL`.
+    quota: String,
+    /// Bounds the requests running at once (`MCP_MAX_REQUESTS_IN_FLIGHT`).
+    inflight: Arc<Semaphore>,
+    /// Cancelled when the stream ends: its requests still running stop.
+    done: CancellationToken,
 }
 
 /// The open HTTP+SSE sessions, by id.
@@ -73,6 +85,8 @@ pub(crate) async fn stream(
     method: Method,
     headers: HeaderMap,
     token: Option<axum::Extension<Arc<crate::auth::AccessToken>>>,
+    closer: Option<axum::Extension<ConnectionCloser>>,
+    address: Option<axum::Extension<axum::extract::ConnectInfo<SocketAddr>>>,
 ) -> Response {
     let owner = crate::auth::session_owner(token.as_ref().map(|axum::Extension(t)| &**t));
     if let Err((status, error)) = app.guard.check(&headers) {
@@ -81,17 +95,24 @@ pub(crate) async fn stream(
     if method != Method::GET {
         return only("GET");
     }
-    let (sink, rx) = Outbound::channel();
+    let conn = Connection::from_parts(closer, address);
+    // Every reply and notification of the session waits here for the
+    // stream's reader; one that lets the queue fill loses the connection
+    // (the closer is the overflow token), and the session ends with it.
+    let (sink, rx) = Outbound::bounded_with(app.config.outbound, conn.closer.clone());
     let id = format!("{:032x}", rand::random::<u128>());
     let session = Session::new(app.core.clone(), sink.clone());
+    let done = CancellationToken::new();
     {
         let mut map = app.sse.lock();
+        let quota = conn.quota(owner.as_ref());
         if map.len() >= app.config.max_sessions {
-            return error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                None,
-                &ErrorObject::new(SERVER_BUSY, "Service unavailable: too many sessions are open (MCP_MAX_SESSIONS); try again later"),
-            );
+            return full(None, Full::Server);
+        }
+        if map.values().filter(|s| s.quota == quota).count()
+            >= app.config.max_sessions_per_principal
+        {
+            return full(None, Full::Principal);
         }
         map.insert(
             id.clone(),
@@ -99,10 +120,12 @@ pub(crate) async fn stream(
                 session: session.clone(),
                 sink: sink.clone(),
                 owner,
+                quota,
+                inflight: Arc::new(Semaphore::new(app.config.max_requests_in_flight)),
+                done: done.clone(),
             },
         );
     }
-    let done = CancellationToken::new();
     // Registry changes and resource updates, until the stream closes.
     let mut events = app.core.events.subscribe();
     let (forward_done, weak, forward_sink) = (done.clone(), Arc::downgrade(&session), sink);
@@ -191,8 +214,15 @@ pub(crate) async fn message(
         .lock()
         .get(&id)
         .filter(|s| crate::auth::may_use(s.owner.as_ref(), token.as_deref()))
-        .map(|s| (s.session.clone(), s.sink.clone()));
-    let Some((session, sink)) = found else {
+        .map(|s| {
+            (
+                s.session.clone(),
+                s.sink.clone(),
+                s.inflight.clone(),
+                s.done.clone(),
+            )
+        });
+    let Some((session, sink, inflight, done)) = found else {
         return error_response(
             StatusCode::NOT_FOUND,
             None,
@@ -205,15 +235,29 @@ pub(crate) async fn message(
     if let Err(r) = check_content_type(&headers) {
         return r;
     }
-    let bytes = match read_body(body, &headers, app.core.settings.max_message_bytes).await {
+    let limit = app.core.settings.max_message_bytes;
+    let bytes = match read_body(body, &headers, limit).await {
         Ok(b) => b,
         Err(r) => return r,
     };
     match Message::decode(&bytes) {
         Ok(Message::Request(request)) => {
+            // At most MCP_MAX_REQUESTS_IN_FLIGHT requests run at once; each
+            // stops when the stream ends or its reader stops reading.
+            let Ok(permit) = inflight.try_acquire_owned() else {
+                return too_many_in_flight(Some(&request.id));
+            };
+            let overflowed = sink.overflowed();
             tokio::spawn(async move {
                 let served = session.handle_request(request, sink.clone());
-                if let Some(reply) = crate::auth::with_access_token(token, served).await {
+                let served = crate::auth::with_access_token(token, served);
+                let reply = tokio::select! {
+                    reply = served => reply,
+                    _ = done.cancelled() => None,
+                    _ = overflowed.cancelled() => None,
+                };
+                drop(permit);
+                if let Some(reply) = reply {
                     sink.send(reply.encode());
                 }
             });

@@ -4,6 +4,7 @@
 #![allow(clippy::result_large_err)]
 
 use super::headers::{self, PROTOCOL_VERSION, SESSION_ID};
+use super::listener::{BodyTimeout, ConnectionCloser};
 use super::reply::{answer, error_response, sse_response, Answer};
 use super::session_store::{Busy, Full};
 use super::App;
@@ -17,7 +18,9 @@ use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use futures::{FutureExt, StreamExt};
 use serde_json::{json, Map, Value};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
 
 /// `-32001`: the session is unknown or has ended (with HTTP 404), the code
 /// of the official TypeScript SDK; no other refusal uses it.
@@ -25,6 +28,73 @@ pub(crate) const SESSION_NOT_FOUND: i64 = -32001;
 const _: () = assert!(SESSION_NOT_FOUND != crate::auth::UNAUTHORIZED_CODE);
 /// `-32000`: the server cannot take the request now.
 pub(crate) const SERVER_BUSY: i64 = -32000;
+
+/// The connection a request came on: the token that closes it (a stream
+/// whose reader lets its queue fill cancels it) and the client's address.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Connection {
+    pub closer: CancellationToken,
+    pub address: Option<IpAddr>,
+}
+
+impl Connection {
+    /// The connection from a request's extensions (none when the router is
+    /// served by something else than `serve_listener`: then a fresh token).
+    pub(crate) fn from_parts(
+        closer: Option<axum::Extension<ConnectionCloser>>,
+        address: Option<axum::Extension<axum::extract::ConnectInfo<SocketAddr>>>,
+    ) -> Connection {
+        Connection {
+            closer: closer.map(|axum::Extension(c)| c.0).unwrap_or_default(),
+            address: address.map(|axum::Extension(a)| a.0.ip()),
+        }
+    }
+
+    /// Whom a new session counts against for `MCP_MAX_SESSIONS_PER_PRINCIPAL`:
+    /// the token's principal, else (no auth) the client's IP address.
+    pub(crate) fn quota(&self, principal: Option<&crate::auth::Principal>) -> String {
+        match (principal, self.address) {
+            (Some(p), _) => format!("principal:{p:?}"),
+            (None, Some(ip)) => format!("address:{ip}"),
+            (None, None) => "anonymous".into(),
+        }
+    }
+}
+
+/// 503 with a JSON-RPC error body and `Retry-After`.
+pub(crate) fn busy(id: Option<&RequestId>, message: &str) -> Response {
+    let mut r = error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        id,
+        &ErrorObject::new(SERVER_BUSY, message),
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    r
+}
+
+/// 429: a session has `MCP_MAX_REQUESTS_IN_FLIGHT` requests running.
+pub(crate) fn too_many_in_flight(id: Option<&RequestId>) -> Response {
+    let mut r = error_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        id,
+        &ErrorObject::new(
+            SERVER_BUSY,
+            "Too many requests: this session has MCP_MAX_REQUESTS_IN_FLIGHT requests running; wait for answers first",
+        ),
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r
+}
+
+/// The answer when a session cannot be created.
+pub(crate) fn full(id: Option<&RequestId>, why: Full) -> Response {
+    match why {
+        Full::Server => busy(id, "Service unavailable: too many sessions are open (MCP_MAX_SESSIONS); try again later"),
+        Full::Principal => busy(id, "Service unavailable: this client holds too many sessions (MCP_MAX_SESSIONS_PER_PRINCIPAL); end some with DELETE or try again later"),
+    }
+}
 
 fn bad(status: StatusCode, message: impl Into<String>) -> Response {
     error_response(status, None, &ErrorObject::invalid_request(message))
@@ -93,17 +163,22 @@ pub(crate) async fn handle(
     method: Method,
     headers: HeaderMap,
     token: Option<axum::Extension<Arc<crate::auth::AccessToken>>>,
+    closer: Option<axum::Extension<ConnectionCloser>>,
+    address: Option<axum::Extension<axum::extract::ConnectInfo<SocketAddr>>>,
     body: Body,
 ) -> Response {
     if let Err((status, error)) = app.guard.check(&headers) {
         return error_response(status, None, &error);
     }
+    let conn = Connection::from_parts(closer, address);
     // The token `auth::protect` verified rides along with the request's work
     // (read back by dispatch, and by `session_of`, with `auth::current_access_token`).
     let token = token.map(|axum::Extension(t)| t);
     match method {
-        Method::POST => crate::auth::with_access_token(token, post(app, headers, body)).await,
-        Method::GET => crate::auth::with_access_token(token, async { get(app, headers) }).await,
+        Method::POST => crate::auth::with_access_token(token, post(app, headers, body, conn)).await,
+        Method::GET => {
+            crate::auth::with_access_token(token, async { get(app, headers, conn) }).await
+        }
         Method::DELETE => {
             crate::auth::with_access_token(token, async { delete(app, headers) }).await
         }
@@ -119,7 +194,8 @@ pub(crate) async fn handle(
     }
 }
 
-/// Reads the body, refusing one larger than the limit.
+/// Reads the body, refusing one larger than the limit (413) or slower than
+/// `MCP_HTTP_BODY_TIMEOUT_SECS` (408; the listener sets the deadline).
 pub(crate) async fn read_body(
     body: Body,
     headers: &HeaderMap,
@@ -140,12 +216,28 @@ pub(crate) async fn read_body(
     }
     match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => Ok(bytes),
+        Err(e) if is_body_timeout(&e) => Err(bad(
+            StatusCode::REQUEST_TIMEOUT,
+            "Request Timeout: the body did not arrive in time (MCP_HTTP_BODY_TIMEOUT_SECS)",
+        )),
         Err(e) if e.to_string().contains("length limit") => Err(too_large(None)),
         Err(e) => Err(bad(
             StatusCode::BAD_REQUEST,
             format!("Bad request: the body could not be read ({e})"),
         )),
     }
+}
+
+/// Whether a body failed because the listener's deadline passed.
+fn is_body_timeout(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<BodyTimeout>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// Checks the `Content-Type` of a POST: JSON or none.
@@ -170,7 +262,7 @@ pub(crate) fn check_content_type(headers: &HeaderMap) -> Result<(), Response> {
     }
 }
 
-async fn post(app: Arc<App>, headers: HeaderMap, body: Body) -> Response {
+async fn post(app: Arc<App>, headers: HeaderMap, body: Body, conn: Connection) -> Response {
     if let Err(r) = check_content_type(&headers) {
         return r;
     }
@@ -181,7 +273,8 @@ async fn post(app: Arc<App>, headers: HeaderMap, body: Body) -> Response {
             "Not Acceptable: the client must accept application/json and text/event-stream",
         );
     }
-    let bytes = match read_body(body, &headers, app.core.settings.max_message_bytes).await {
+    let limit = app.core.settings.max_message_bytes;
+    let bytes = match read_body(body, &headers, limit).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -192,9 +285,9 @@ async fn post(app: Arc<App>, headers: HeaderMap, body: Body) -> Response {
     match message {
         Message::Request(request) => {
             if era(&headers, Some(&request.params)).is_modern() {
-                modern(app, headers, request, json_ok, sse_ok).await
+                modern(app, headers, request, json_ok, sse_ok, conn).await
             } else {
-                legacy(app, headers, request, json_ok, sse_ok).await
+                legacy(app, headers, request, json_ok, sse_ok, conn).await
             }
         }
         Message::Notification(n) => {
@@ -284,6 +377,7 @@ async fn modern(
     request: Request,
     json_ok: bool,
     sse_ok: bool,
+    conn: Connection,
 ) -> Response {
     if let Err(e) = headers::check_modern(&headers, &request.method, &request.params) {
         return error_response(StatusCode::BAD_REQUEST, Some(&request.id), &e);
@@ -308,7 +402,9 @@ async fn modern(
         );
     }
     let session = Session::new(app.core.clone(), app.nowhere.clone());
-    let (sink, rx) = Outbound::channel();
+    // A reader that lets the stream's queue fill loses its connection, and
+    // with it this request (its work is dropped with the response).
+    let (sink, rx) = Outbound::bounded_with(app.config.outbound, conn.closer);
     let token = crate::auth::current_access_token();
     let work = async move {
         crate::auth::with_access_token(token, session.handle_request(request, sink)).await
@@ -334,6 +430,7 @@ async fn legacy(
     request: Request,
     json_ok: bool,
     sse_ok: bool,
+    conn: Connection,
 ) -> Response {
     let initialize = request.method == "initialize";
     if !initialize {
@@ -357,21 +454,19 @@ async fn legacy(
     }
     let sse = sse_ok && !app.config.json_response;
     if app.config.stateless {
-        return stateless_legacy(app, headers, request, json_ok, sse).await;
+        return stateless_legacy(app, headers, request, json_ok, sse, conn).await;
     }
     let (entry, created) = match session_of(&app, &headers) {
         Ok(Some(entry)) => (entry, false),
         Err(r) => return r,
-        Ok(None) if initialize => match app.sessions.create(&app.nowhere, caller()) {
-            Ok(entry) => (entry, true),
-            Err(Full) => {
-                return error_response(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    Some(&request.id),
-                    &ErrorObject::new(SERVER_BUSY, "Service unavailable: too many sessions are open (MCP_MAX_SESSIONS); try again later"),
-                )
+        Ok(None) if initialize => {
+            let owner = caller();
+            let quota = conn.quota(owner.as_ref());
+            match app.sessions.create(&app.nowhere, owner, quota) {
+                Ok(entry) => (entry, true),
+                Err(why) => return full(Some(&request.id), why),
             }
-        },
+        }
         Ok(None) => {
             return error_response(
                 StatusCode::BAD_REQUEST,
@@ -390,14 +485,27 @@ async fn legacy(
             extra.push((HeaderName::from_static(SESSION_ID), v));
         }
     }
-    let (sink, rx) = Outbound::channel();
+    // At most MCP_MAX_REQUESTS_IN_FLIGHT requests of a session run at once.
+    let Ok(permit) = entry.inflight.clone().try_acquire_owned() else {
+        return too_many_in_flight(Some(&request.id));
+    };
+    // A reader that lets the stream's queue fill loses its connection, and
+    // the request is cancelled; so is every request of an ended session.
+    let (sink, rx) = Outbound::bounded_with(app.config.outbound, conn.closer);
+    let overflowed = sink.overflowed();
+    let ended = entry.closed.clone();
     let guard = app.sessions.guard(&entry);
     let session = entry.session.clone();
     let token = crate::auth::current_access_token();
     let task = tokio::spawn(async move {
-        let reply =
-            crate::auth::with_access_token(token, session.handle_request(request, sink)).await;
+        let served = crate::auth::with_access_token(token, session.handle_request(request, sink));
+        let reply = tokio::select! {
+            reply = served => reply,
+            _ = overflowed.cancelled() => None,
+            _ = ended.cancelled() => None,
+        };
         drop(guard);
+        drop(permit);
         reply
     });
     let work = async move { task.await.ok().flatten() }.boxed();
@@ -420,6 +528,7 @@ async fn stateless_legacy(
     request: Request,
     json_ok: bool,
     sse: bool,
+    conn: Connection,
 ) -> Response {
     let session = Session::new(app.core.clone(), app.nowhere.clone());
     if request.method != "initialize" {
@@ -437,7 +546,7 @@ async fn stateless_legacy(
         };
         let _ = session.handle_request(init, app.nowhere.clone()).await;
     }
-    let (sink, rx) = Outbound::channel();
+    let (sink, rx) = Outbound::bounded_with(app.config.outbound, conn.closer);
     let token = crate::auth::current_access_token();
     let work = async move {
         crate::auth::with_access_token(token, session.handle_request(request, sink)).await
@@ -455,7 +564,7 @@ async fn stateless_legacy(
 }
 
 /// GET: the standalone stream of a legacy session.
-fn get(app: Arc<App>, headers: HeaderMap) -> Response {
+fn get(app: Arc<App>, headers: HeaderMap, conn: Connection) -> Response {
     if era(&headers, None).is_modern() {
         return method_not_allowed("Method not allowed: the 2026-07-28 protocol has no GET stream; use subscriptions/listen");
     }
@@ -481,7 +590,8 @@ fn get(app: Arc<App>, headers: HeaderMap) -> Response {
         Err(r) => return r,
     };
     let last_event_id = headers.get("last-event-id").and_then(|v| v.to_str().ok());
-    let (replay, rx, guard) = match app.sessions.attach(&entry, last_event_id) {
+    // A reader that lets the stream's queue fill loses its connection.
+    let (replay, rx, guard) = match app.sessions.attach(&entry, last_event_id, conn.closer) {
         Ok(x) => x,
         Err(Busy) => {
             return bad(
@@ -490,7 +600,13 @@ fn get(app: Arc<App>, headers: HeaderMap) -> Response {
             )
         }
     };
-    let live = tokio_stream_from(rx);
+    let live = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
+    .map(|item| match item.split_once('\n') {
+        Some((id, message)) => (id.to_string(), message.to_string()),
+        None => (String::new(), item),
+    });
     let events = futures::stream::iter(replay)
         .chain(live)
         .map(move |(id, message)| {
@@ -502,15 +618,6 @@ fn get(app: Arc<App>, headers: HeaderMap) -> Response {
         app.config.keep_alive,
         Vec::new(),
     )
-}
-
-/// A receiver as a stream.
-fn tokio_stream_from<T: Send + 'static>(
-    rx: tokio::sync::mpsc::UnboundedReceiver<T>,
-) -> impl futures::Stream<Item = T> + Send {
-    futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    })
 }
 
 /// DELETE: ends a legacy session.
