@@ -133,7 +133,7 @@ pub struct Settings {
     /// `MCP_MAX_REQUESTS_IN_FLIGHT`: requests of one session served at once
     /// (default 100). Over stdio (one connection, one session) the server
     /// stops reading stdin until one ends, so a flooding client waits instead
-    /// of growing memory; over HTTP more are refused with `-32600`.
+    /// of growing memory; over HTTP one more is answered 429 with `Retry-After`.
     pub max_requests_in_flight: usize,
     /// `MCP_TOOL_TIMEOUT_SECS`: how long a tool, resource or prompt handler
     /// may run before it is dropped and the client told it timed out

@@ -248,8 +248,10 @@ pub(crate) async fn message(
                 return too_many_in_flight(Some(&request.id));
             };
             let overflowed = sink.overflowed();
+            // Admitted here, before the POST is acknowledged, so a
+            // cancellation or a duplicate id posted next is applied to it.
+            let served = session.handle_request(request, sink.clone());
             tokio::spawn(async move {
-                let served = session.handle_request(request, sink.clone());
                 let served = crate::auth::with_access_token(token, served);
                 let reply = tokio::select! {
                     reply = served => reply,

@@ -497,8 +497,11 @@ async fn legacy(
     let guard = app.sessions.guard(&entry);
     let session = entry.session.clone();
     let token = crate::auth::current_access_token();
+    // Admitted here, before the task starts, so a cancellation or a
+    // duplicate id that arrives next is applied to it.
+    let served = session.handle_request(request, sink);
     let task = tokio::spawn(async move {
-        let served = crate::auth::with_access_token(token, session.handle_request(request, sink));
+        let served = crate::auth::with_access_token(token, served);
         let reply = tokio::select! {
             reply = served => reply,
             _ = overflowed.cancelled() => None,
