@@ -8,4 +8,6 @@ fn diagnostics() {
     // `async fn greet(name: String)`, the FastMCP habit: the error must name
     // the accepted extractors and the `Args<T>` fix.
     t.compile_fail("tests/ui/fastmcp_habit.rs");
+    // `#[derive(JsonSchema)]` resolving through the prelude alone.
+    t.pass("tests/ui/derive_from_prelude.rs");
 }
