@@ -27,6 +27,7 @@
 use mcp_runtime::files::{mime_for, FileRoot};
 use mcp_runtime::prelude::*;
 use mcp_runtime::transport::http::axum::{
+    self,
     extract::Path as UrlPath,
     http::{header, StatusCode},
     response::{IntoResponse, Response},
@@ -1013,12 +1014,9 @@ async fn server_stats(Extension(server): Extension<ServerHandle>) -> Response {
     )
 }
 
-/// A JSON answer (Starlette's `JSONResponse`).
+/// A JSON answer (Starlette's `JSONResponse`), through axum's own `Json`.
 fn json_reply(status: StatusCode, body: &impl Serialize) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
-    }
+    (status, axum::Json(body)).into_response()
 }
 
 fn json_error(status: StatusCode, error: String) -> Response {

@@ -67,6 +67,13 @@ pub mod prelude {
     };
     pub use crate::server::{Server, ServerHandle};
     pub use crate::settings::Transport;
+    /// The schemars crate itself: `#[derive(JsonSchema)]` expands to paths
+    /// starting `schemars::`, which this glob-imported name resolves in a
+    /// project that depends on the runtime and not on schemars. (serde's
+    /// derive names its crate through `extern crate serde`, so projects keep
+    /// their own serde dependency.)
+    #[doc(hidden)]
+    pub use schemars;
     pub use schemars::JsonSchema;
     pub use serde::{Deserialize, Serialize};
     pub use serde_json::{json, Value};

@@ -281,3 +281,16 @@ pub struct ToolTest {
     /// JSON arguments for a call that must succeed, if known.
     pub call_args: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gitignore_keeps_secrets_out_of_git() {
+        let ignore = render("project_gitignore", &GitIgnore).expect("renders");
+        let lines: Vec<&str> = ignore.lines().collect();
+        assert!(lines.contains(&".env"), "{ignore}");
+        assert!(lines.contains(&".mcp-dev-auth.key"), "{ignore}");
+    }
+}

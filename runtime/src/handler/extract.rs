@@ -7,6 +7,12 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// A value a handler can take as a parameter, built from the call.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a handler parameter: it is not an extractor",
+    label = "not an extractor",
+    note = "parameters must be extractors: `Args<T>` (with `T: Deserialize + JsonSchema`), `Context`, `Params<T>`, `Uri`, `UriParams<T>`",
+    note = "to take plain values, wrap them in a struct deriving `Deserialize, JsonSchema`: `Args(GreetArgs {{ name }}): Args<GreetArgs>`"
+)]
 pub trait FromCall: Sized + Send + 'static {
     /// Builds the value, or says why the call cannot be served.
     fn from_call(input: &CallInput) -> Result<Self, ErrorObject>;

@@ -96,6 +96,17 @@ impl Kind for PromptKind {
 ///
 /// Synchronous functions run on tokio's blocking pool, so a slow one never
 /// holds up other requests.
+///
+/// A function that is not a handler (most often one taking plain values, as
+/// in `async fn greet(name: String)`) fails to compile with a message naming
+/// the accepted parameter and return types.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a handler: its parameters must be extractors and its return value an output",
+    label = "not a handler: a parameter is not an extractor, or the return type is not an output",
+    note = "parameters must be extractors: `Args<T>` (with `T: Deserialize + JsonSchema`), `Context`, `Params<T>`, `Uri`, `UriParams<T>`; at most eight of them",
+    note = "tools may return `String`, `&'static str`, numbers, `bool`, `()`, `Json<T>`, `Structured<T>`, `Image`, `Audio`, `Content` or a `Vec` of them, `ToolResult`, or `Result<_, E>` of one (`E: Display`)",
+    note = "for `async fn greet(name: String)`, wrap the arguments in a struct deriving `Deserialize, JsonSchema`: `async fn greet(Args(GreetArgs {{ name }}): Args<GreetArgs>)`"
+)]
 pub trait Handler<M, K: Kind>: Send + Sync + 'static {
     /// Runs the handler.
     fn call(&self, input: CallInput) -> BoxFuture<'static, K::Output>;

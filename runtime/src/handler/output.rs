@@ -13,6 +13,12 @@ use serde_json::Value;
 use std::fmt::Display;
 
 /// A value a handler of kind `K` may return.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by a handler of this kind",
+    label = "not a handler output",
+    note = "tools may return `String`, `&'static str`, numbers, `bool`, `()`, `Json<T>` (with `T: Serialize + JsonSchema`), `Structured<T>`, `Image`, `Audio`, `Content` or a `Vec` of them, `ToolResult`, or `Result<_, E>` of one (`E: Display`)",
+    note = "resources may return `String`, `&'static str`, bytes (`Vec<u8>`), `Json<T>`, `ResourceContents` or a `Vec` of them, `ResourceBody`, or `Result<_, E>` of one; prompts `String`, `PromptMessage` or a `Vec` of them, `PromptBody`, or `Result<_, E>` of one"
+)]
 pub trait IntoOutput<K: Kind> {
     /// Converts the value.
     fn into_output(self) -> K::Output;

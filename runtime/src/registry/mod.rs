@@ -60,6 +60,27 @@ impl Registry {
     }
 }
 
+impl Registry {
+    /// The tools, resources, templates and prompts that declare scopes, as
+    /// `tool "name"`, `resource "uri"`, `template "uri"` or `prompt "name"`,
+    /// in registration order.
+    pub fn scoped_items(&self) -> Vec<String> {
+        let kind = |kind: &'static str| move |key: &String| format!("{kind} {key:?}");
+        fn scoped<'a>((key, scopes): (&'a String, &'a Vec<String>)) -> Option<&'a String> {
+            (!scopes.is_empty()).then_some(key)
+        }
+        let tools = self.tools.iter().map(|(k, t)| (k, &t.required_scopes));
+        let resources = self.resources.iter().map(|(k, r)| (k, &r.required_scopes));
+        let templates = self.templates.iter().map(|(k, t)| (k, &t.required_scopes));
+        let prompts = self.prompts.iter().map(|(k, p)| (k, &p.required_scopes));
+        (tools.filter_map(scoped).map(kind("tool")))
+            .chain(resources.filter_map(scoped).map(kind("resource")))
+            .chain(templates.filter_map(scoped).map(kind("template")))
+            .chain(prompts.filter_map(scoped).map(kind("prompt")))
+            .collect()
+    }
+}
+
 /// One page of a list.
 pub(crate) struct Page<'a, T> {
     pub items: &'a [T],

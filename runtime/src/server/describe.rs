@@ -121,7 +121,8 @@ impl Server {
     /// template or prompt (HTTP with auth only): without them it is left
     /// out of the lists, and calling or reading it is refused with
     /// `insufficient_scope`. Without a token (stdio, auth off) scopes do
-    /// not apply.
+    /// not apply; serving HTTP without auth then logs a warning naming the
+    /// scoped items ([`require_auth`](Server::require_auth) refuses to start).
     ///
     /// ```
     /// # use mcp_runtime::prelude::*;

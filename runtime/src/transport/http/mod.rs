@@ -44,7 +44,8 @@ pub use event_store::{EventStore, MemoryEventStore};
 /// The axum version the transport is built on, for custom routes:
 /// `.route("/health", mcp_runtime::transport::http::axum::routing::get(|| async { "ok" }))`.
 /// A custom handler may take `axum::Extension<ServerHandle>` to reach the
-/// server (its tools, resources and settings).
+/// server (its tools, resources and settings), and answer JSON with
+/// `axum::Json` (axum's `json` feature is on).
 pub use axum;
 
 use crate::dispatch::{Core, Outbound};
