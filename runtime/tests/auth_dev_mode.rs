@@ -92,12 +92,7 @@ async fn modern(url: &str, token: &str, method: &str, mut params: Value) -> (u16
         .send()
         .await
         .expect("POST");
-    let status = r.status().as_u16();
-    let text = r.text().await.expect("body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    auth_support::status_and_json(r).await
 }
 
 /// Registration, authorization with PKCE and the code exchange, as an

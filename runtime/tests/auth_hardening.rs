@@ -156,12 +156,7 @@ async fn register(base: &str, redirect_uris: Value) -> (u16, Value) {
         .send()
         .await
         .expect("register");
-    let status = r.status().as_u16();
-    let text = r.text().await.expect("body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    auth_support::status_and_json(r).await
 }
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
@@ -248,12 +243,7 @@ async fn call_tool(base: &str, token: &str, name: &str) -> (u16, Value) {
         .send()
         .await
         .expect("POST");
-    let status = r.status().as_u16();
-    let text = r.text().await.expect("body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    auth_support::status_and_json(r).await
 }
 
 #[tokio::test]

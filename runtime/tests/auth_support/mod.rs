@@ -44,3 +44,14 @@ pub async fn read(response: reqwest::Response) -> (u16, String, String) {
     let challenge = challenge(&response);
     (status, challenge, response.text().await.expect("body"))
 }
+
+/// Status and body of `response`: the body as JSON, or as a JSON string
+/// when it is not JSON.
+pub async fn status_and_json(response: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
