@@ -19,8 +19,9 @@
 //! `MCP_SOAK_SERVER`. Linux only (it reads `/proc`).
 #![cfg(target_os = "linux")]
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+mod bench_server;
+use bench_server::{env_or, free_port, rss_kib, server_binary, Server};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,62 +31,6 @@ use tokio::net::TcpStream;
 const SLOW_CONNECTIONS: usize = 200;
 const TIMEOUT_SECS: u64 = 2;
 const ACCEPT: &str = "application/json, text/event-stream";
-
-fn env_or<T: std::str::FromStr>(var: &str, default: T) -> T {
-    std::env::var(var)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// The bench example next to this test's binary (`target/<profile>/examples`).
-fn server_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("MCP_SOAK_SERVER") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().expect("the test's own path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps/<test>");
-    let bench = profile_dir.join("examples").join("bench");
-    // Built every time (a no-op when fresh), so a stale binary never stands
-    // in for the code under test.
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "-p", "mcp-runtime", "--example", "bench"])
-        .status()
-        .expect("run cargo build");
-    assert!(status.success(), "cargo build --example bench failed");
-    assert!(bench.exists(), "no bench example at {}", bench.display());
-    bench
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
 
 /// Raises this process's soft file descriptor limit towards `wanted` (the
 /// server inherits it); the limit that holds afterwards.

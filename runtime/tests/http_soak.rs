@@ -19,11 +19,12 @@
 //! `cargo test -p mcp-runtime --test http_soak -- --ignored --nocapture`.
 //! `MCP_SOAK_SECS` and `MCP_SOAK_CLIENTS` shorten it for a trial run. The
 //! server binary is the bench example of this target directory (built with
-//! `cargo build -p mcp-runtime --example bench` when missing), or
+//! `cargo build -p mcp-runtime --example bench` first, a no-op when fresh), or
 //! `MCP_SOAK_SERVER`.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+mod bench_server;
+use bench_server::{env_or, free_port, rss_kib, server_binary, Server};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,62 +38,6 @@ const SAMPLE_EVERY: Duration = Duration::from_secs(2);
 const WARMUP: Duration = Duration::from_secs(2 * IDLE_TIMEOUT_SECS + 2);
 const ACCEPT: &str = "application/json, text/event-stream";
 const VERSION: &str = "2025-11-25";
-
-fn env_or<T: std::str::FromStr>(var: &str, default: T) -> T {
-    std::env::var(var)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// The bench example next to this test's binary (`target/<profile>/examples`).
-fn server_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("MCP_SOAK_SERVER") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().expect("the test's own path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps/<test>");
-    let bench = profile_dir.join("examples").join("bench");
-    if !bench.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "mcp-runtime", "--example", "bench"])
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "cargo build --example bench failed");
-    }
-    assert!(bench.exists(), "no bench example at {}", bench.display());
-    bench
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
 
 #[derive(Default)]
 struct Counts {
