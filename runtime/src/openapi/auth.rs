@@ -170,6 +170,6 @@ mod tests {
 
     #[test]
     fn empty_process_variables_count_as_unset() {
-        assert_eq!(process_env("MCP_RUNTIME_OPENAPI_TEST_SURELY_UNSET"), None);
+        assert_eq!(process_env("CARGO_MCP_TEST_SURELY_UNSET_VARIABLE"), None);
     }
 }
