@@ -178,35 +178,18 @@ async fn slow_and_idle_connections_do_not_starve_a_normal_client() {
         fds >= 2 * SLOW_CONNECTIONS as u64 + 200,
         "the file descriptor limit ({fds}) is too low for {SLOW_CONNECTIONS} connections"
     );
-    let port = free_port();
-    let child = Command::new(server_binary())
-        .args(["--transport", "http", "--host", "127.0.0.1", "--port"])
-        .arg(port.to_string())
-        .env("MCP_HTTP_HEADER_TIMEOUT_SECS", TIMEOUT_SECS.to_string())
-        .env("MCP_HTTP_BODY_TIMEOUT_SECS", TIMEOUT_SECS.to_string())
-        .env("MCP_HTTP_IDLE_TIMEOUT_SECS", TIMEOUT_SECS.to_string())
-        .env("MCP_LOG_LEVEL", "error")
-        .env_remove("MCP_MAX_CONNECTIONS")
-        // A 1 MiB queue per reader (default 4 MiB), so the non-reading
-        // client is dropped every few calls.
-        .env("MCP_MAX_OUTBOUND_QUEUE_BYTES", (1024 * 1024).to_string())
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the bench example");
-    let server = Server(child);
+    let (server, port) = Server::start(|c| {
+        c.env("MCP_HTTP_HEADER_TIMEOUT_SECS", TIMEOUT_SECS.to_string())
+            .env("MCP_HTTP_BODY_TIMEOUT_SECS", TIMEOUT_SECS.to_string())
+            .env("MCP_HTTP_IDLE_TIMEOUT_SECS", TIMEOUT_SECS.to_string())
+            .env_remove("MCP_MAX_CONNECTIONS")
+            // A 1 MiB queue per reader (default 4 MiB), so the non-reading
+            // client is dropped every few calls.
+            .env("MCP_MAX_OUTBOUND_QUEUE_BYTES", (1024 * 1024).to_string());
+    })
+    .await;
     let pid = server.0.id();
     let url = format!("http://127.0.0.1:{port}/mcp");
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not listen"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))

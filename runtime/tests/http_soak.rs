@@ -23,8 +23,7 @@
 //! `MCP_SOAK_SERVER`.
 
 mod bench_server;
-use bench_server::{env_or, free_port, rss_kib, server_binary, Server};
-use std::process::{Command, Stdio};
+use bench_server::{env_or, rss_kib, Server};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -150,36 +149,16 @@ fn mean(xs: &[u64]) -> f64 {
 async fn abandoned_legacy_sessions_leave_memory_flat() {
     let secs: u64 = env_or("MCP_SOAK_SECS", 60);
     let clients: u64 = env_or("MCP_SOAK_CLIENTS", 200);
-    let port = free_port();
-    let child = Command::new(server_binary())
-        .args(["--transport", "http", "--host", "127.0.0.1", "--port"])
-        .arg(port.to_string())
-        .env(
+    let (server, port) = Server::start(|c| {
+        c.env(
             "MCP_SESSION_IDLE_TIMEOUT_SECS",
             IDLE_TIMEOUT_SECS.to_string(),
         )
-        .env("MCP_LOG_LEVEL", "error")
-        .env_remove("MCP_MAX_SESSIONS")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the bench example");
-    let server = Server(child);
+        .env_remove("MCP_MAX_SESSIONS");
+    })
+    .await;
     let pid = server.0.id();
     let url = format!("http://127.0.0.1:{port}/mcp");
-    let started = Instant::now();
-    while tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .is_err()
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not listen"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))

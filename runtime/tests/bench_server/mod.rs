@@ -4,7 +4,8 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// `var` parsed, or `default` when unset or unparsable.
 pub fn env_or<T: std::str::FromStr>(var: &str, default: T) -> T {
@@ -64,4 +65,37 @@ pub fn rss_kib(pid: u32) -> u64 {
         .and_then(|v| v.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
+}
+
+impl Server {
+    /// Starts the bench example over Streamable HTTP on a free loopback
+    /// port, quiet (`MCP_LOG_LEVEL=error`, no `RUST_LOG`), with `configure`
+    /// adding the test's own settings; returns once it listens on the port
+    /// it returns.
+    pub async fn start(configure: impl FnOnce(&mut Command)) -> (Server, u16) {
+        let port = free_port();
+        let mut command = Command::new(server_binary());
+        command
+            .args(["--transport", "http", "--host", "127.0.0.1", "--port"])
+            .arg(port.to_string())
+            .env("MCP_LOG_LEVEL", "error")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        configure(&mut command);
+        let server = Server(command.spawn().expect("start the bench example"));
+        let started = Instant::now();
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the server did not listen"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        (server, port)
+    }
 }
